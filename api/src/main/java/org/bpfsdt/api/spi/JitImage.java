@@ -1,0 +1,46 @@
+package org.bpfsdt.api.spi;
+
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+/**
+ * A compiled program. Its code stays mapped until {@link #close()}, which the runtime calls
+ * only once no run can still be inside it.
+ */
+public interface JitImage extends AutoCloseable {
+    String architecture();
+
+    /** A copy of the machine code. */
+    byte[] code();
+
+    /** The native offset of each BPF slot's code ({@code -1} for the second slot of an LDDW), for listings and probes. */
+    int[] slotOffsets();
+
+    /** Address of the code when it runs on this host, else 0. */
+    long address();
+
+    /** {@code (long ctx) -> long r0}; only for images that run on this host. */
+    MethodHandle entry();
+
+    /** {@code (long ctx, long repeat) -> long r0 of the last run}: loops inside native code, as the kernel's test run does. */
+    MethodHandle batchEntry();
+
+    /** Native address of the entry (the descriptor's {@code entry}, for tail calls and trampolines). */
+    long entryAddress();
+
+    /** The probe sites, in the order of the request's probes, with their native addresses. */
+    List<ProbeSite> probeSites();
+
+    /** Patches site {@code index} into a call of {@code trampoline}, atomically for threads running this code. */
+    default void attachProbe(int index, Trampoline trampoline) {
+        throw new org.bpfsdt.api.BpfException(org.bpfsdt.api.Errno.ENOTSUPP, architecture() + " images have no patchable probe sites");
+    }
+
+    /** Restores site {@code index} to its NOP. */
+    default void detachProbe(int index) {
+        throw new org.bpfsdt.api.BpfException(org.bpfsdt.api.Errno.ENOTSUPP, architecture() + " images have no patchable probe sites");
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,5 @@
+module org.bpfsdt.loader {
+    requires org.bpfsdt.api;
+    requires static osgi.annotation;
+    requires static org.osgi.service.component.annotations;
+}
