@@ -1,0 +1,136 @@
+package org.bpfsdt.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.bpfsdt.api.BpfRuntime;
+import org.bpfsdt.api.EngineInfo;
+import org.bpfsdt.api.RawRunOptions;
+import org.bpfsdt.api.RawRunResult;
+import org.bpfsdt.api.isa.Assembler;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+
+/**
+ * The distribution's bundles in Apache Felix, as Pax Exam boots it: every bundle resolves and
+ * starts, every Declarative Services component is satisfied, the runtime comes from the service
+ * registry and runs a program, and the Gogo shell's {@code bpf:run} runs one too.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class OsgiContainerIT {
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private BpfRuntime runtime;
+
+    @Inject
+    private ServiceComponentRuntime scr;
+
+    @Inject
+    private CommandProcessor shell;
+
+    @Configuration
+    public Option[] config() {
+        List<Option> options = new ArrayList<>();
+        options.add(cleanCaches(true));
+        options.add(junitBundles());
+        options.add(frameworkProperty("gosh.args").value("--nointeractive"));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(
+                Path.of(System.getProperty("java.io.tmpdir"), "bpfsdt-itest-dropins").toString()));
+        options.add(frameworkProperty("bpfsdt.examples").value(Distribution.examples().toString()));
+        Stream.concat(Distribution.osgiRuntime().stream(), Distribution.bundles().stream())
+                .map(jar -> bundle(jar.toUri().toString()).start())
+                .forEach(options::add);
+        return options(options.toArray(Option[]::new));
+    }
+
+    @Test
+    public void everyBundleIsActive() {
+        List<String> notActive = new ArrayList<>();
+        int ours = 0;
+        for (Bundle b : context.getBundles()) {
+            boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (!fragment && b.getState() != Bundle.ACTIVE) {
+                notActive.add(b.getSymbolicName() + " (state " + b.getState() + ")");
+            }
+            ours += b.getSymbolicName().startsWith("org.bpfsdt.") ? 1 : 0;
+        }
+        assertTrue("bundles not active: " + notActive, notActive.isEmpty());
+        assertEquals("every bpf-sdt bundle of the distribution is installed", Distribution.bundles().size() - 1, ours);
+    }
+
+    @Test
+    public void everyComponentOfOurBundlesIsSatisfied() {
+        List<String> problems = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (!b.getSymbolicName().startsWith("org.bpfsdt.")) {
+                continue;
+            }
+            for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(b)) {
+                for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                    if (c.state != ComponentConfigurationDTO.SATISFIED && c.state != ComponentConfigurationDTO.ACTIVE) {
+                        problems.add(d.name + ": state " + c.state + ", unsatisfied references "
+                                + Stream.of(c.unsatisfiedReferences).map(r -> r.name + " (" + r.target + ")").toList()
+                                + (c.failure == null ? "" : ", failure " + c.failure));
+                    }
+                }
+            }
+        }
+        assertTrue("components not satisfied: " + problems, problems.isEmpty());
+    }
+
+    @Test
+    public void theRuntimeFromTheServiceRegistryRunsAProgram() {
+        RawRunResult r = runtime.runUnverified(Assembler.assemble("mov %r0, 6\nmul %r0, 7\nexit"), new byte[0],
+                RawRunOptions.interpreter());
+        assertEquals(42, r.r0());
+        assertEquals(EngineInfo.INTERPRETER, r.engine());
+    }
+
+    @Test
+    public void theGogoShellRunsAnExample() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path hello = Path.of(context.getProperty("bpfsdt.examples"), "hello.asm");
+        Object exit;
+        try (CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))) {
+            exit = session.execute("bpf:run '" + hello + "' --mem '01 02 03'");
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals("exit code; stderr: " + err.toString(StandardCharsets.UTF_8), 0, exit);
+        assertTrue(printed, printed.contains("r0 = 0x30 (48)"));
+        assertTrue(printed, printed.contains("engine: interpreter"));
+    }
+}
