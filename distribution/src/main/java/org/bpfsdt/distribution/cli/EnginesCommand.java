@@ -1,6 +1,7 @@
 package org.bpfsdt.distribution.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 import org.bpfsdt.api.EngineInfo;
 
@@ -22,9 +23,10 @@ final class EnginesCommand implements Runnable {
 
     @Override
     public void run() {
+        List<EngineInfo> engines = parent.runtime().engines();
         PrintWriter out = spec.commandLine().getOut();
         out.printf(ROW, "NAME", "ARCH", "RANKING", "HOST", "SDT-PROBES");
-        for (EngineInfo e : parent.runtime().engines()) {
+        for (EngineInfo e : engines) {
             out.printf(ROW, e.name(), e.architecture(), e.ranking(), yesNo(e.hostNative()), yesNo(e.sdtProbes()));
         }
         out.flush();
