@@ -1,6 +1,7 @@
 package org.bpfsdt.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
@@ -39,6 +40,7 @@ import org.osgi.framework.Constants;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The distribution's bundles in Apache Felix, as Pax Exam boots it: every bundle resolves and
@@ -48,11 +50,10 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class OsgiContainerIT {
-    @Inject
-    private BundleContext context;
+    private static final long SERVICE_TIMEOUT_MS = 10_000;
 
     @Inject
-    private BpfRuntime runtime;
+    private BundleContext context;
 
     @Inject
     private ServiceComponentRuntime scr;
@@ -100,7 +101,7 @@ public class OsgiContainerIT {
             for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(b)) {
                 for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
                     if (c.state != ComponentConfigurationDTO.SATISFIED && c.state != ComponentConfigurationDTO.ACTIVE) {
-                        problems.add(d.name + ": state " + c.state + ", unsatisfied references "
+                        problems.add(d.name + ": " + stateName(c.state) + ", unsatisfied references "
                                 + Stream.of(c.unsatisfiedReferences).map(r -> r.name + " (" + r.target + ")").toList()
                                 + (c.failure == null ? "" : ", failure " + c.failure));
                     }
@@ -111,7 +112,8 @@ public class OsgiContainerIT {
     }
 
     @Test
-    public void theRuntimeFromTheServiceRegistryRunsAProgram() {
+    public void theRuntimeFromTheServiceRegistryRunsAProgram() throws Exception {
+        BpfRuntime runtime = await(BpfRuntime.class, null);
         RawRunResult r = runtime.runUnverified(Assembler.assemble("mov %r0, 6\nmul %r0, 7\nexit"), new byte[0],
                 RawRunOptions.interpreter());
         assertEquals(42, r.r0());
@@ -122,6 +124,7 @@ public class OsgiContainerIT {
     public void theGogoShellRunsAnExample() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        await(Object.class, "(osgi.command.scope=bpf)");
         Path hello = Path.of(context.getProperty("bpfsdt.examples"), "hello.asm");
         Object exit;
         try (CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]),
@@ -132,5 +135,25 @@ public class OsgiContainerIT {
         assertEquals("exit code; stderr: " + err.toString(StandardCharsets.UTF_8), 0, exit);
         assertTrue(printed, printed.contains("r0 = 0x30 (48)"));
         assertTrue(printed, printed.contains("engine: interpreter"));
+    }
+
+    private static String stateName(int state) {
+        return switch (state) {
+            case ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION -> "unsatisfied configuration";
+            case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> "unsatisfied reference";
+            case ComponentConfigurationDTO.FAILED_ACTIVATION -> "failed activation";
+            default -> "state " + state;
+        };
+    }
+
+    /** The service of {@code type} (matching {@code filter}), waiting for SCR to activate it. */
+    private <T> T await(Class<T> type, String filter) throws Exception {
+        String f = "(&(" + Constants.OBJECTCLASS + "=" + (type == Object.class ? "*" : type.getName()) + ")"
+                + (filter == null ? "" : filter) + ")";
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, context.createFilter(f), null);
+        tracker.open(true);
+        T service = tracker.waitForService(SERVICE_TIMEOUT_MS);
+        assertNotNull("no service " + f + " within " + SERVICE_TIMEOUT_MS + " ms", service);
+        return service;
     }
 }

@@ -24,7 +24,7 @@ public final class BpfShellCommands {
     private final BpfRuntime runtime;
 
     @Activate
-    public BpfShellCommands(@Reference BpfRuntime runtime) {
+    public BpfShellCommands(@Reference(name = "runtime") BpfRuntime runtime) {
         this.runtime = runtime;
     }
 
