@@ -34,7 +34,7 @@ public final class DecodedProgram {
         this.code = code;
         this.checkedOps = checkedOps;
         this.checked = checkedOps != null;
-        this.helpers = table.bind();
+        this.helpers = table.implementations();
         this.protos = table.bindProtos();
         this.insns = insns;
         this.id = id;

@@ -41,6 +41,11 @@ public final class ExecState extends RunSlot {
     // the run in progress, for helpers
     DecodedProgram program;
     long ctx;
+    /** Helpers of the native run in progress (JIT code calls them through upcall stubs), else {@code null}. */
+    Helper[] nativeHelpers;
+    int nativeProgramId;
+    /** What a helper called from native code threw; rethrown when the native run returns. */
+    private Throwable nativeFault;
 
     // checked mode
     CheckedMemory checker;
@@ -80,6 +85,69 @@ public final class ExecState extends RunSlot {
     /** The program running now (after tail calls: the one the run continued in), or {@code null}. */
     public DecodedProgram program() {
         return program;
+    }
+
+    /** The id of the program running now (0 for raw runs and when none runs). */
+    public int programId() {
+        DecodedProgram p = program;
+        return p != null ? p.id() : nativeProgramId;
+    }
+
+    /** The helper {@code id} of the run in progress, for upcalls from native code; {@code null} when it has none. */
+    public Helper nativeHelper(int id) {
+        Helper[] h = nativeHelpers != null ? nativeHelpers : program != null ? program.helpers : null;
+        return h != null && id >= 0 && id < h.length ? h[id] : null;
+    }
+
+    /**
+     * Runs {@code body} as a native run of program {@code programId}: helpers called from its code
+     * find {@code helpers} and {@code ctx} here. Nested native and interpreted runs restore what
+     * they replace.
+     */
+    public long runNative(int programId, Helper[] helpers, long ctx, NativeBody body) {
+        DecodedProgram outerProgram = program;
+        Helper[] outerHelpers = nativeHelpers;
+        int outerId = nativeProgramId;
+        long outerCtx = this.ctx;
+        program = null;
+        nativeHelpers = helpers;
+        nativeProgramId = programId;
+        this.ctx = ctx;
+        level++;
+        try {
+            long r0 = body.run(ctx);
+            Throwable f = nativeFault;
+            if (f != null) {
+                nativeFault = null;
+                if (f instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (f instanceof Error er) {
+                    throw er;
+                }
+                throw new IllegalStateException(f);
+            }
+            return r0;
+        } finally {
+            level--;
+            program = outerProgram;
+            nativeHelpers = outerHelpers;
+            nativeProgramId = outerId;
+            this.ctx = outerCtx;
+        }
+    }
+
+    /** Records what a helper called from native code threw (an exception cannot unwind through native frames). */
+    public void recordFault(Throwable t) {
+        if (nativeFault == null) {
+            nativeFault = t;
+        }
+    }
+
+    /** The native code of one run: ctx in, r0 out. */
+    @FunctionalInterface
+    public interface NativeBody {
+        long run(long ctx);
     }
 
     /** The context (r1) the run in progress was started with. */

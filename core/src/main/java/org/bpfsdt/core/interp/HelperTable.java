@@ -88,7 +88,7 @@ public final class HelperTable {
     }
 
     /** The implementations indexed by number, as decoded programs bind them. */
-    Helper[] bind() {
+    public Helper[] implementations() {
         Entry[] e = entries;
         Helper[] out = new Helper[e.length];
         for (int i = 0; i < e.length; i++) {

@@ -86,13 +86,15 @@ public final class Interpreter {
     private long enter(ExecState st, DecodedProgram p, int entry, long r1, long r2, long r3, long r4, long r5) {
         int level = st.level;
         int base = st.frameTop;
-        if (base >= ExecState.THREAD_FRAMES) {
+        if (base >= ExecState.THREAD_FRAMES || level >= ExecState.THREAD_FRAMES) {
             throw new BpfException(Errno.E2BIG, "program " + p.name() + ": nested runs on this thread use all "
                     + ExecState.THREAD_FRAMES + " stack frames");
         }
         long[] r = st.regs(level);
         DecodedProgram outerProgram = st.program;
+        Helper[] outerNative = st.nativeHelpers;
         long outerCtx = st.ctx;
+        st.nativeHelpers = null;
         st.level = level + 1;
         st.program = p;
         st.ctx = r1;
@@ -117,6 +119,7 @@ public final class Interpreter {
             st.level = level;
             st.frameTop = base;
             st.program = outerProgram;
+            st.nativeHelpers = outerNative;
             st.ctx = outerCtx;
         }
     }
