@@ -11,6 +11,9 @@ import java.util.Locale;
 import java.util.OptionalLong;
 
 import org.bpfsdt.api.BpfException;
+import org.bpfsdt.api.BpfRuntime;
+import org.bpfsdt.api.RawRunOptions;
+import org.bpfsdt.api.RawRunResult;
 
 /**
  * One test of the BPF conformance suite (a {@code .data} file): the program, the memory it is
@@ -34,6 +37,24 @@ public record ConformanceCase(String name, List<Insn> insns, List<Insn> raw, byt
         insns = List.copyOf(insns);
         raw = List.copyOf(raw);
         mem = mem.clone();
+    }
+
+    /** The suite's helper 5: the identity on r1 (uBPF's "unwind" helper, which the suite calls directly and by {@code callx}). */
+    public static final int IDENTITY_HELPER = 5;
+
+    /** The options the suite's programs run with on {@code engine} ({@code null}: the interpreter). */
+    public static RawRunOptions options(String engine) {
+        return RawRunOptions.on(engine).withHelper(IDENTITY_HELPER, (r1, r2, r3, r4, r5) -> r1);
+    }
+
+    /** Runs this test unverified on {@code runtime} with {@code options} (see {@link #options}). */
+    public RawRunResult run(BpfRuntime runtime, RawRunOptions options) {
+        return runtime.runUnverified(insns, mem, options);
+    }
+
+    /** Whether {@code r0} is the expected result (all 64 bits); true when the file states none. */
+    public boolean passes(long r0) {
+        return expected.isEmpty() || expected.getAsLong() == r0;
     }
 
     /** Reads a {@code .data} file; the name is the file name without its extension. */
