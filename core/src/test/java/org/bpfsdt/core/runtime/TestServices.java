@@ -192,7 +192,6 @@ final class TestServices {
         final boolean sdt;
         final AtomicInteger compiles = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
-        final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger runs = new AtomicInteger();
         volatile boolean refuse;
         /** Set when an image was closed while a run was inside it. */
@@ -267,6 +266,7 @@ final class TestServices {
         final class Image implements JitImage {
             private final DecodedProgram program;
             private final MethodHandle entry;
+            private final AtomicInteger inFlight = new AtomicInteger();
             private volatile boolean closed;
 
             Image(DecodedProgram program) {
