@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 /** {@code bpfsdt engines}: the engines the runtime can run programs on now, best first. */
 @Command(name = "engines", mixinStandardHelpOptions = true, description = "Lists the execution engines (interpreter and JITs) the runtime has now, best first.")
 final class EnginesCommand implements Runnable {
-    private static final String ROW = "%-12s %-9s %8s  %-5s %s%n";
+    private static final String ROW = "%-12s %-8s %11s  %-5s %s%n";
 
     @ParentCommand
     private BpfSdtCommand parent;

@@ -13,7 +13,7 @@ public final class Main {
 
     /** Runs one command line against a runtime from {@link java.util.ServiceLoader} and returns its exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        try (ServiceLoaderRuntime runtime = new ServiceLoaderRuntime()) {
+        try (ServiceLoaderSource runtime = new ServiceLoaderSource()) {
             return BpfSdtCommand.commandLine(runtime, out, err).execute(args);
         }
     }

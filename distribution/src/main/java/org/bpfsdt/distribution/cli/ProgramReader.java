@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.isa.Assembler;
+import org.bpfsdt.api.isa.ConformanceCase;
 import org.bpfsdt.api.isa.InsnCodec;
 
 /**
@@ -39,7 +40,10 @@ final class ProgramReader {
             case RAW -> ProgramInput.of(format, InsnCodec.decode(bytes));
             case ASM -> ProgramInput.of(format, Assembler.assemble(requireText(name, text, format)));
             case HEX -> ProgramInput.of(format, InsnCodec.decode(HexText.words(requireText(name, text, format))));
-            case DATA -> throw BpfException.einval("conformance .data files are not supported yet");
+            case DATA -> {
+                ConformanceCase c = ConformanceCase.parse(name, requireText(name, text, format));
+                yield new ProgramInput(format, c.insns(), c.mem(), c.expected());
+            }
         };
     }
 

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 
-import org.bpfsdt.api.RawRunOptions;
 import org.bpfsdt.api.RawRunResult;
 import org.bpfsdt.api.isa.ObjdumpFormatter;
 
@@ -71,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
         if (disassemble) {
             out.print(ObjdumpFormatter.format(input.insns()));
         }
-        RawRunResult result = parent.runtime().runUnverified(input.insns(), memory, RawRunOptions.on(engine));
+        RawRunResult result = parent.runtime().runUnverified(input.insns(), memory, input.options(engine));
         out.println("r0 = " + describe(result.r0()));
         out.println("engine: " + result.engine());
         if (showMem) {

@@ -10,7 +10,7 @@ import org.bpfsdt.api.Errno;
  * The runtime of a plain JVM: the first {@link BpfRuntime} provider that {@link ServiceLoader}
  * finds (the core module on the module path), opened on first use and closed with this object.
  */
-public final class ServiceLoaderRuntime implements RuntimeSource, AutoCloseable {
+public final class ServiceLoaderSource implements RuntimeSource, AutoCloseable {
     private BpfRuntime runtime;
 
     @Override
