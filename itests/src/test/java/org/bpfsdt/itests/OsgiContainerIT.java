@@ -2,6 +2,7 @@ package org.bpfsdt.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
@@ -127,14 +128,19 @@ public class OsgiContainerIT {
         await(Object.class, "(osgi.command.scope=bpf)");
         Path hello = Path.of(context.getProperty("bpfsdt.examples"), "hello.asm");
         Object exit;
+        Object failed;
         try (CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))) {
             exit = session.execute("bpf:run '" + hello + "' --mem '01 02 03'");
+            failed = session.execute("bpf:run '" + hello + "' --mem 0");
         }
         String printed = out.toString(StandardCharsets.UTF_8);
-        assertEquals("exit code; stderr: " + err.toString(StandardCharsets.UTF_8), 0, exit);
+        String errors = err.toString(StandardCharsets.UTF_8);
+        assertNull("no exit code (success); stderr: " + errors, exit);
         assertTrue(printed, printed.contains("r0 = 0x30 (48)"));
         assertTrue(printed, printed.contains("engine: interpreter"));
+        assertEquals(1, failed);
+        assertTrue(errors, errors.contains("bpfsdt run: EINVAL: '0' is not hex bytes"));
     }
 
     private static String stateName(int state) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
             "Starts the OSGi distribution: Apache Felix with every bpf-sdt bundle, Felix SCR, "
                     + "a Gogo shell with the bpf:* commands, and FileInstall watching a drop-in folder "
                     + "(a bundle copied there is installed and started at once; deleting it uninstalls it).",
-            "In the shell: 'bpf:run FILE', 'bpf:engines', 'lb' (bundles), 'help'; 'exit' or Ctrl-D stops."})
+            "In the shell: 'bpf:run FILE', 'bpf:engines', 'lb' (bundles), 'help'; Ctrl-D (or 'stop 0') stops."})
 final class OsgiCommand implements Callable<Integer> {
     @Option(names = "--dropins", paramLabel = "DIR", defaultValue = "${env:BPFSDT_DROPINS}",
             description = "the drop-in folder (default: $BPFSDT_DROPINS, else dropins/ of the distribution)")

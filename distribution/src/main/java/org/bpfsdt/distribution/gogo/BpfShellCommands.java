@@ -15,6 +15,8 @@ import org.osgi.service.component.annotations.Reference;
  * of the same name on the runtime from the service registry, so {@code bpf:run FILE --mem HEX}
  * takes the options of {@code bpfsdt run} and prints what it prints. A new command line
  * subcommand appears here with one more function and one more {@code osgi.command.function}.
+ * A function returns nothing when its command succeeds (so the shell prints nothing more) and the
+ * command's exit code when it fails.
  */
 @Component(service = BpfShellCommands.class, property = {
         "osgi.command.scope=bpf",
@@ -29,16 +31,16 @@ public final class BpfShellCommands {
     }
 
     /** {@code bpf:run FILE [--mem HEX] [--engine NAME] ...}: see {@code bpf:run --help}. */
-    public int run(String... args) {
+    public Integer run(String... args) {
         return execute("run", args);
     }
 
     /** {@code bpf:engines}: the engines the runtime can run programs on now. */
-    public int engines(String... args) {
+    public Integer engines(String... args) {
         return execute("engines", args);
     }
 
-    private int execute(String command, String[] args) {
+    private Integer execute(String command, String[] args) {
         List<String> line = new ArrayList<>(args.length + 1);
         line.add(command);
         line.addAll(List.of(args));
@@ -48,6 +50,6 @@ public final class BpfShellCommands {
         int exit = BpfSdtCommand.commandLine(() -> runtime, out, err).execute(line.toArray(String[]::new));
         out.flush();
         err.flush();
-        return exit;
+        return exit == 0 ? null : exit;
     }
 }

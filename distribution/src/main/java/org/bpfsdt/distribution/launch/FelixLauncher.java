@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
@@ -19,6 +20,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * Starts the OSGi distribution: an embedded Apache Felix with the distribution's bundles, Felix
@@ -48,17 +50,41 @@ public final class FelixLauncher {
             installed.add(context.installBundle(jar.toUri().toString()));
         }
         framework.start();
-        for (Bundle bundle : installed) {
-            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
-                continue;
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        try {
+            // JLine finds its terminal providers through the context class loader, which the Gogo
+            // console thread inherits from us: let it be JLine's, or every console is a dumb one
+            jlineLoader(installed).ifPresent(thread::setContextClassLoader);
+            for (Bundle bundle : installed) {
+                if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+                    continue;
+                }
+                try {
+                    bundle.start();
+                } catch (BundleException e) {
+                    System.err.println("bpfsdt: bundle " + bundle.getSymbolicName() + " did not start: " + e.getMessage());
+                }
             }
-            try {
-                bundle.start();
-            } catch (BundleException e) {
-                System.err.println("bpfsdt: bundle " + bundle.getSymbolicName() + " did not start: " + e.getMessage());
-            }
+        } finally {
+            thread.setContextClassLoader(previous);
         }
         return framework;
+    }
+
+    private static Optional<ClassLoader> jlineLoader(List<Bundle> bundles) {
+        for (Bundle b : bundles) {
+            if ("org.jline".equals(b.getSymbolicName())) {
+                try {
+                    b.start();
+                } catch (BundleException e) {
+                    return Optional.empty();
+                }
+                BundleWiring wiring = b.adapt(BundleWiring.class);
+                return wiring == null ? Optional.empty() : Optional.ofNullable(wiring.getClassLoader());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The framework properties: the launcher's, then the caller's on top. */
@@ -109,7 +135,11 @@ public final class FelixLauncher {
         Thread stopper = new Thread(() -> stop(framework, temporaryCache ? storage : null), "bpfsdt-shutdown");
         Runtime.getRuntime().addShutdownHook(stopper);
         FrameworkEvent stopped = framework.waitForStop(0);
-        Runtime.getRuntime().removeShutdownHook(stopper);
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopper);
+        } catch (IllegalStateException exiting) {
+            return; // a bundle called System.exit (the shell's 'exit'): the hook cleans up
+        }
         stop(framework, temporaryCache ? storage : null);
         System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
     }
