@@ -4,8 +4,8 @@
  * ARRAY, STRUCT (with bitfields: kind_flag member offsets), UNION, ENUM
  * (signed and unsigned), ENUM64, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT,
  * FUNC, FUNC_PROTO, VAR, DATASEC, FLOAT, DECL_TAG and TYPE_TAG.
- * kinds_prog returns flags.b (5) + small.value (-1) + sizeof(struct kinds) (48).
- * Input any: retval 52.
+ * kinds_prog returns flags.b (5) + small_var (-1) + sizeof(struct kinds) (72).
+ * Input any: retval 76.
  */
 #include "common.h"
 
