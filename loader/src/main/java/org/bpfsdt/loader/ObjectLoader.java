@@ -70,7 +70,12 @@ final class ObjectLoader {
             throw new BpfException(Errno.EOPNOTSUPP, obj.fileName() + ": map '" + m.name() + "': map-in-map ("
                     + m.type() + ") is not supported by this runtime");
         }
-        BpfMap map = track(runtime.mapCreate(m.toSpec()));
+        BpfMap map;
+        try {
+            map = track(runtime.mapCreate(m.toSpec()));
+        } catch (BpfException e) {
+            throw new BpfException(e.errno(), obj.fileName() + ": map '" + m.name() + "': " + e.reason(), e);
+        }
         if (m.kind().isGlobalData()) {
             try {
                 map.update(new byte[4], m.initialValue(), MapFlags.ANY);

@@ -341,6 +341,10 @@ public final class BtfValidator {
                 long total = Integer.toUnsignedLong(d.size());
                 for (int i = 0; i < d.vars().size(); i++) {
                     BtfType.VarSecInfo vi = d.vars().get(i);
+                    BtfType vt = types.get(vi.type());
+                    if (vt instanceof BtfType.Func || vt instanceof BtfType.Var v && v.linkage() == 2) {
+                        continue; // externs (.ksyms, .kconfig) have no place in an ELF section
+                    }
                     long off = Integer.toUnsignedLong(vi.offset()), len = Integer.toUnsignedLong(vi.size());
                     if (off + len > total) {
                         throw error(id, "variable " + i + " ('" + types.get(vi.type()).name() + "') at offset " + off + " (" + len

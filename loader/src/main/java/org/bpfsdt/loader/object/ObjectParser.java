@@ -38,6 +38,8 @@ public final class ObjectParser {
     public static final String TEXT = ".text";
     public static final String MAPS = ".maps";
     private static final int MAX_NAME = 15;
+    /** Global data larger than this is refused before its initial value is allocated (the kernel caps map values too). */
+    static final long MAX_DATA_SECTION = 64L << 20;
 
     private final ElfFile elf;
     private final String file;
@@ -89,12 +91,23 @@ public final class ObjectParser {
                 }
             }
         }
+        requireUniqueNames(programs.stream().map(CodeFunction::name).toList(), "programs");
+        requireUniqueNames(maps.stream().map(MapDefinition::name).toList(), "maps");
         readMapRelocations(programs);
         noteIgnoredRelocations();
         ParsedObject obj = new ParsedObject(elf, objectName(file), license, version, btf, ext, programs, subprograms, maps,
                 readGlobals(), notes);
         checkCallTargets(obj);
         return obj;
+    }
+
+    private void requireUniqueNames(List<String> names, String what) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String n : names) {
+            if (!seen.add(n)) {
+                throw new BpfException(Errno.EINVAL, file + ": two " + what + " are named '" + n + "'");
+            }
+        }
     }
 
     private String readLicense() {
@@ -217,8 +230,9 @@ public final class ObjectParser {
             if (kind == null) {
                 continue;
             }
-            if (s.size() > Integer.MAX_VALUE - 8) {
-                throw error(s, "global data section of " + s.size() + " bytes is too large");
+            if (s.size() > MAX_DATA_SECTION) {
+                throw new BpfException(Errno.E2BIG, s.describe(file) + ": global data section of " + s.size()
+                        + " bytes exceeds the " + MAX_DATA_SECTION + "-byte limit of a map value");
             }
             byte[] init = kind == MapKind.BSS ? new byte[(int) s.size()] : elf.contents(s, Errno.EINVAL).bytes();
             int datasec = btf == null ? 0 : btf.find(org.bpfsdt.api.btf.BtfKind.DATASEC, s.name()).orElse(0);
@@ -349,6 +363,11 @@ public final class ObjectParser {
                 continue;
             }
             for (BtfType.VarSecInfo vi : ((BtfType.Datasec) btf.type(m.btfValueTypeId())).vars()) {
+                if (Integer.toUnsignedLong(vi.offset()) + Integer.toUnsignedLong(vi.size()) > m.valueSize()) {
+                    throw new BpfException(Errno.EINVAL, file + ": section '" + m.name() + "': variable [" + vi.type() + "] at offset "
+                            + Integer.toUnsignedLong(vi.offset()) + " (" + Integer.toUnsignedLong(vi.size()) + " bytes) lies outside the section's "
+                            + m.valueSize() + " bytes");
+                }
                 if (btf.type(vi.type()) instanceof BtfType.Var v) {
                     out.add(new GlobalVar(v.name(), i, vi.offset(), vi.size(), v.type(), v.linkage() != 0));
                 }
