@@ -131,7 +131,11 @@ final class ObjectLoader {
                     throw new BpfException(Errno.EINVAL, obj.fileName() + ": map '" + m.name() + "': slot " + i + " holds program '"
                             + slots.get(i) + "', which is not loaded (autoload is off)");
                 }
-                maps.get(m.name()).update(le32(i), le32(target.id()), MapFlags.ANY);
+                try {
+                    maps.get(m.name()).update(le32(i), le32(target.id()), MapFlags.ANY);
+                } catch (BpfException e) {
+                    throw new BpfException(e.errno(), obj.fileName() + ": map '" + m.name() + "': slot " + i + ": " + e.reason(), e);
+                }
             }
         }
     }

@@ -325,6 +325,9 @@ public final class ObjectParser {
             }
             int slot = (int) (rel / 8);
             String target = r.symbol().name();
+            if (def.keySize() != 4) {
+                throw error(sec, "map '" + def.name() + "': an initialised " + def.type() + " needs 4-byte keys, not " + def.keySize());
+            }
             if (def.type() == MapType.PROG_ARRAY) {
                 boolean isProgram = programs.stream().anyMatch(p -> p.name().equals(target));
                 if (!isProgram || r.symbol().type() != ElfSymbol.STT_FUNC) {
