@@ -65,6 +65,11 @@ public final class GlobalVariable {
         return btf.typeName(typeId);
     }
 
+    /** Its C declaration ({@code const char greeting[6]}). */
+    public String declaration() {
+        return org.bpfsdt.api.btf.BtfCDump.declaration(btf, typeId, name);
+    }
+
     /** False for {@code static} (and hidden) variables, which libbpf skeletons leave out. */
     public boolean isGlobal() {
         return global;

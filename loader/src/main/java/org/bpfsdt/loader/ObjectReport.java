@@ -54,8 +54,8 @@ final class ObjectReport {
         if (!obj.globals().isEmpty()) {
             sb.append("globals:\n");
             for (GlobalVariable g : obj.globals()) {
-                sb.append("  ").append(g.section()).append('+').append(g.offset()).append("  ").append(g.typeName()).append(' ')
-                        .append(g.name()).append(g.isGlobal() ? "" : " (static)").append(" = ").append(g.formatValue()).append('\n');
+                sb.append("  ").append(g.section()).append('+').append(g.offset()).append("  ").append(g.declaration())
+                        .append(g.isGlobal() ? "" : " (static)").append(" = ").append(g.formatValue()).append('\n');
             }
         }
         obj.btf().ifPresent(btf -> sb.append("btf: ").append(summary(btf)).append('\n'));

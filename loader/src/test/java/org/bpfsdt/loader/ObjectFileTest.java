@@ -291,4 +291,19 @@ class ObjectFileTest {
         assertTrue(c.contains("struct opaque;"), c);
         assertTrue(c.contains("const volatile __u32 cv;"), c);
     }
+
+    /** What {@code bpfsdt obj show} prints. */
+    @Test
+    void reportListsProgramsMapsGlobalsAndBtf() {
+        String report = TestObjects.open("global_data.o").report();
+        assertTrue(report.startsWith("object global_data (global_data.o)  license \"Dual BSD/GPL\"\n"), report);
+        assertTrue(report.contains("\n  global_data  section xdp  type XDP  attach XDP  insns 38  maps .bss,.data.counters,.rodata,.data,.rodata.tables\n"), report);
+        assertTrue(report.contains("\n  .rodata (global_d.rodata)  ARRAY  key 4  value 10  max_entries 1  flags RDONLY_PROG|MMAPABLE  (frozen after load)\n"), report);
+        assertTrue(report.contains("\n  .rodata+4  const char greeting[6] = \"hello\"\n"), report);
+        assertTrue(report.contains("\n  .bss+12  __u32 hidden_total (static) = 0\n"), report);
+        assertTrue(report.contains("\nbtf: 34 types (INT 5, PTR 1, ARRAY 4, STRUCT 1, TYPEDEF 2, VOLATILE 1, CONST 3, FUNC 1, FUNC_PROTO 1, VAR 9, DATASEC 6)\n"), report);
+        assertTrue(!report.contains("notes:"), "nothing to note");
+        String tail = TestObjects.open("tail_call.o").report();
+        assertTrue(tail.contains("  jump_table  PROG_ARRAY  key 4  value 4  max_entries 4  flags 0\n"), tail);
+    }
 }
