@@ -306,4 +306,39 @@ class ObjectFileTest {
         String tail = TestObjects.open("tail_call.o").report();
         assertTrue(tail.contains("  jump_table  PROG_ARRAY  key 4  value 4  max_entries 4  flags 0\n"), tail);
     }
+
+    /** The shared yardstick objects, as the benchmarks and later end-to-end tests rely on them. */
+    @Test
+    void yardstickObjects() {
+        java.nio.file.Path dir = TestObjects.benchProgs();
+        ObjectFile counter = ObjectFile.open(dir.resolve("array_counter.o"));
+        assertEquals(List.of("array_counter"), counter.programs().stream().map(ObjectProgram::name).toList());
+        assertEquals(MapType.ARRAY, counter.map("pkt_counter").type());
+        assertEquals(List.of("pkt_counter"), counter.program("array_counter").mapNames());
+
+        ObjectFile flows = ObjectFile.open(dir.resolve("hash_flow.o"));
+        assertEquals(16, flows.map("flows").keySize());
+        assertEquals("struct flow_key", flows.map("flows").keyType().orElseThrow());
+        assertEquals(4096, flows.map("flows").maxEntries());
+
+        ObjectFile sdt = ObjectFile.open(dir.resolve("sdt_like.o"));
+        assertEquals(List.of("trace_point"), sdt.program("sdt_like").subprograms());
+        assertEquals(List.of(), sdt.program("sdt_like_noprobe").subprograms());
+
+        ObjectFile linked = ObjectFile.open(dir.resolve("sdt_like_linked.o"));
+        assertEquals(List.of("obs_hits", "obs_len", "obs_ret"), linked.globals().stream().map(GlobalVariable::name).toList());
+        assertEquals(List.of(".bss"), linked.program("sdt_like").mapNames(), "the subprogram's globals reach the program");
+
+        ObjectFile observer = ObjectFile.open(dir.resolve("sdt_like_observer.o"));
+        assertEquals(AttachType.TRACE_FENTRY, observer.program("observe_trace_point").attachType());
+        assertEquals("trace_point", observer.program("observe_trace_point").attachTarget());
+        assertEquals("sdt_like.bss", observer.map(".bss").kernelName(), "libbpf's 8 + 7 character internal map name");
+
+        for (String name : List.of("xdp_parse.o", "xdp_fnv.o", "compute_primes.o")) {
+            ObjectFile o = ObjectFile.open(dir.resolve(name));
+            assertEquals(1, o.programs().size(), name);
+            assertTrue(o.maps().isEmpty(), name);
+            assertEquals(ProgramType.XDP, o.programs().get(0).type(), name);
+        }
+    }
 }
