@@ -107,6 +107,13 @@ class BpfSdtCommandTest {
     }
 
     @Test
+    void osgiOutsideAnAssembledDistributionSaysHowToGetOne() {
+        Result r = bpfsdt("osgi", "--no-shell");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("bpfsdt osgi: ENOENT: ") && r.err().contains("./bpfsdt"), r.err());
+    }
+
+    @Test
     void aBadCommandLineExitsWith2AndSaysWhy() {
         Result r = bpfsdt("run");
         assertEquals(2, r.exit());
