@@ -7,6 +7,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -59,7 +60,7 @@ final class ProgramReader {
     }
 
     private static String requireText(String name, Optional<String> text, InputFormat format) {
-        return text.orElseThrow(() -> BpfException.einval(name + " is binary, not " + format.name().toLowerCase() + " text"));
+        return text.orElseThrow(() -> BpfException.einval(name + " is binary, not " + format.name().toLowerCase(Locale.ROOT) + " text"));
     }
 
     private static boolean isElf(byte[] b) {
