@@ -20,6 +20,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
+import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleWiring;
 
 /**
@@ -32,6 +33,8 @@ import org.osgi.framework.wiring.BundleWiring;
  * lives in unnamed modules, so the JVM needs {@code --enable-native-access=ALL-UNNAMED}.
  */
 public final class FelixLauncher {
+    private static final String GOGO_NAMESPACE = "org.apache.felix.gogo";
+
     private FelixLauncher() {
     }
 
@@ -57,8 +60,8 @@ public final class FelixLauncher {
             // console thread inherits from us: let it be JLine's, or every console is a dumb one
             jlineLoader(installed).ifPresent(thread::setContextClassLoader);
             for (Bundle bundle : installed) {
-                if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
-                    continue;
+                if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null || isConsole(bundle) && !settings.shell()) {
+                    continue; // headless: the console stays installed but reads nothing
                 }
                 try {
                     bundle.start();
@@ -70,6 +73,13 @@ public final class FelixLauncher {
             thread.setContextClassLoader(previous);
         }
         return framework;
+    }
+
+    /** Whether {@code bundle} is a Gogo console (it provides the shell implementation capability). */
+    private static boolean isConsole(Bundle bundle) {
+        BundleRevision revision = bundle.adapt(BundleRevision.class);
+        return revision != null && revision.getDeclaredCapabilities(GOGO_NAMESPACE).stream()
+                .anyMatch(c -> "shell.implementation".equals(c.getAttributes().get(GOGO_NAMESPACE)));
     }
 
     private static Optional<ClassLoader> jlineLoader(List<Bundle> bundles) {
@@ -96,8 +106,6 @@ public final class FelixLauncher {
         p.put("felix.fileinstall.poll", "500");
         p.put("felix.fileinstall.noInitialDelay", "true");
         p.put("felix.fileinstall.bundles.new.start", "true");
-        // without a console the shell still registers its commands (for remote or scripted use) but reads nothing
-        p.put("gosh.args", settings.shell() ? "" : "--nointeractive");
         p.putAll(settings.properties());
         return p;
     }
@@ -117,7 +125,7 @@ public final class FelixLauncher {
 
     /**
      * {@code FelixLauncher --home DIR [--dropins DIR] [--cache DIR] [--no-shell]}: starts the
-     * distribution and returns when the framework stops (the shell's {@code exit}, Ctrl-C).
+     * distribution and returns when the framework stops (Ctrl-D in the shell, {@code stop 0}, Ctrl-C).
      */
     public static void main(String[] args) throws Exception {
         Map<String, String> options = options(args);

@@ -9,7 +9,7 @@ import java.util.Map;
  * @param layout     the distribution whose {@code bundles/} and {@code osgi/} are installed
  * @param dropins    the folder FileInstall watches for bundles added, updated or removed at run time
  * @param storage    the framework's cache folder (cleaned at start)
- * @param shell      whether the Gogo shell reads commands from the console
+ * @param shell      whether the Gogo console starts and reads commands (headless, it stays installed but stopped)
  * @param properties further framework properties, which win over the launcher's
  */
 public record LaunchSettings(DistributionLayout layout, Path dropins, Path storage, boolean shell, Map<String, String> properties) {
