@@ -57,6 +57,15 @@ final class OsgiCommand implements Callable<Integer> {
         Process felix = new ProcessBuilder(LauncherProcess.command(layout, DistributionLayout.jarOf(OsgiCommand.class), args))
                 .inheritIO()
                 .start();
-        return felix.waitFor();
+        // if this JVM is stopped, stop the framework's too (its launcher stops the framework on SIGTERM)
+        Thread stopFelix = new Thread(felix::destroy, "bpfsdt-osgi-stop");
+        Runtime.getRuntime().addShutdownHook(stopFelix);
+        int exit = felix.waitFor();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopFelix);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway; the framework has stopped
+        }
+        return exit;
     }
 }
