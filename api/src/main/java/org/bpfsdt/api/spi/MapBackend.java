@@ -49,6 +49,14 @@ public interface MapBackend extends AutoCloseable {
     }
 
     /**
+     * {@code bpf_map_lookup_percpu_elem}: the address of {@code cpu}'s value of a per-CPU map,
+     * or 0 (also for a CPU out of range and for maps that are not per-CPU).
+     */
+    default long lookupPercpu(long keyAddr, int cpu) {
+        return 0;
+    }
+
+    /**
      * Instructions equivalent to {@code bpf_map_lookup_elem} on this map ({@code r1} = map,
      * {@code r2} = key pointer, result in {@code r0}, may clobber r1..r5), as the kernel's
      * {@code map_gen_lookup}; empty when the helper must be called.
@@ -76,6 +84,14 @@ public interface MapBackend extends AutoCloseable {
     /** The value of {@code key} in place (array-like maps), or empty. */
     default Optional<MemorySegment> valueSegment(MemorySegment key) {
         return Optional.empty();
+    }
+
+    /**
+     * {@code BPF_MAP_FREEZE}: called before the runtime marks the map frozen, so the map can
+     * stop handing out writable views and start accepting what needs a frozen map (an
+     * INSN_ARRAY's program). May refuse with a {@link org.bpfsdt.api.BpfException}.
+     */
+    default void freeze() {
     }
 
     /** Frees the map's memory; called once no program or handle can reach it. */
