@@ -25,9 +25,11 @@ public interface RingBufferReader extends AutoCloseable {
     int consume(RecordHandler handler);
 
     /**
-     * Like {@link #consume}, but when nothing is available waits up to {@code timeout} for a
-     * producer's wake-up (a submit without {@code BPF_RB_NO_WAKEUP}, or with
-     * {@code BPF_RB_FORCE_WAKEUP}); returns how many records were handled, 0 on timeout.
+     * Like {@link #consume}, but when nothing is available first waits up to {@code timeout} for
+     * a producer's wake-up (a commit the reader was waiting for, unless it said
+     * {@code BPF_RB_NO_WAKEUP}; any commit with {@code BPF_RB_FORCE_WAKEUP}), as libbpf's
+     * {@code ring_buffer__poll}. Returns how many records were handled: 0 on timeout, when the
+     * wake-up found nothing committed, or when this reader was closed meanwhile.
      */
     int poll(RecordHandler handler, Duration timeout) throws InterruptedException;
 

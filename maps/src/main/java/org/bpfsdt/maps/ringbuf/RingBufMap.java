@@ -284,35 +284,25 @@ public final class RingBufMap extends AbstractMap implements RingBufBackend {
 
         @Override
         public int poll(RecordHandler handler, java.time.Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                int n = consume(handler);
-                if (n > 0) {
-                    return n;
-                }
-                waitLock.lockInterruptibly();
+            int n = consume(handler);
+            if (n > 0) {
+                return n;
+            }
+            waitLock.lockInterruptibly();
+            try {
+                waiters++;
                 try {
-                    waiters++;
-                    try {
-                        // a producer that committed before it saw us waiting did not signal: look again first
-                        if (stopped || closed) {
-                            return 0;
-                        }
-                        if (recordReady()) {
-                            continue;
-                        }
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0) {
-                            return 0;
-                        }
-                        committed.awaitNanos(left);
-                    } finally {
-                        waiters--;
+                    // a producer that committed before it saw us waiting did not signal: look again first
+                    if (!stopped && !closed && !recordReady()) {
+                        committed.awaitNanos(timeout.toNanos());
                     }
                 } finally {
-                    waitLock.unlock();
+                    waiters--;
                 }
+            } finally {
+                waitLock.unlock();
             }
+            return stopped ? 0 : consume(handler);
         }
 
         @Override
