@@ -172,9 +172,15 @@ public class ArrayMap extends AbstractMap {
     }
 
     @Override
+    protected boolean hasSpinLock() {
+        return fields.hasSpinLock();
+    }
+
+    @Override
     public void update(MemorySegment key, MemorySegment value, long flags) {
         checkKey(key);
         checkValue(value);
+        checkLockFlag(flags);
         throwIfError(store(ArrayKeys.index(key), value, 0, flags, true), "update", flags);
     }
 

@@ -129,6 +129,7 @@ public final class InsnArrayMap extends AbstractMap implements InsnArrayBackend 
     public synchronized void update(MemorySegment key, MemorySegment value, long flags) {
         checkKey(key);
         checkValue(value);
+        checkLockFlag(flags);
         long index = ArrayKeys.index(key);
         if (index >= maxEntries) {
             throw new BpfException(Errno.E2BIG, "INSN_ARRAY map update: index " + index + " is out of range (max_entries " + maxEntries + ")");

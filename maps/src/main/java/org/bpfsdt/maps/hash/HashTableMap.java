@@ -344,6 +344,11 @@ public final class HashTableMap extends AbstractMap {
         }
     }
 
+    @Override
+    protected boolean hasSpinLock() {
+        return fields.hasSpinLock();
+    }
+
     // syscall side ------------------------------------------------------------------------
 
     @Override
@@ -365,6 +370,7 @@ public final class HashTableMap extends AbstractMap {
     public void update(MemorySegment key, MemorySegment value, long flags) {
         checkKey(key);
         checkValue(value);
+        checkLockFlag(flags);
         throwIfError(store(key, 0, value, 0, flags, true), "update", flags);
     }
 

@@ -390,8 +390,7 @@ public final class LpmTrieMap extends AbstractMap {
             }
             node = Native.getLong(childSlot(node, bit(key, 4, np)));
         }
-        // as the kernel: a node of the key's length ends the search even where its bits differ
-        if (node == 0 || prefixlen(node) != plen || intermediate(node)) {
+        if (node == 0 || prefixlen(node) != m || intermediate(node)) {
             return leftmost(Native.getLong(rootSlot));
         }
         node = stack[top];

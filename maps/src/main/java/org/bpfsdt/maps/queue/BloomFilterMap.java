@@ -139,23 +139,27 @@ public final class BloomFilterMap extends AbstractMap {
     /** Whether {@code value} (the contents of {@code valueOut}, as the syscall reads it) may be in the set. */
     @Override
     public boolean lookup(MemorySegment key, MemorySegment value) {
+        checkNoKey(key);
         checkValue(value);
         return test(value, 0) == 0;
     }
 
     @Override
     public void update(MemorySegment key, MemorySegment value, long flags) {
+        checkNoKey(key);
         checkValue(value);
         throwIfError(add(value, 0, flags), "push", flags);
     }
 
     @Override
     public boolean delete(MemorySegment key) {
+        checkNoKey(key);
         throw new BpfException(Errno.EOPNOTSUPP, "BLOOM_FILTER map: values cannot be removed from a bloom filter");
     }
 
     @Override
     public boolean nextKey(MemorySegment key, MemorySegment nextOut) {
+        checkNoKey(key);
         throw new BpfException(Errno.EOPNOTSUPP, "BLOOM_FILTER map: there are no keys to iterate");
     }
 

@@ -142,29 +142,34 @@ public final class QueueStackMap extends AbstractMap {
 
     @Override
     public boolean lookup(MemorySegment key, MemorySegment valueOut) {
+        checkNoKey(key);
         checkValue(valueOut);
         return take(valueOut, 0, false) == 0;
     }
 
     @Override
     public void update(MemorySegment key, MemorySegment value, long flags) {
+        checkNoKey(key);
         checkValue(value);
         throwIfError(push(value, 0, flags), "push", flags);
     }
 
     @Override
     public boolean lookupAndDelete(MemorySegment key, MemorySegment valueOut) {
+        checkNoKey(key);
         checkValue(valueOut);
         return take(valueOut, 0, true) == 0;
     }
 
     @Override
     public boolean delete(MemorySegment key) {
+        checkNoKey(key);
         throw new BpfException(Errno.EINVAL, spec.type() + " map: values cannot be deleted by key; pop them with lookup-and-delete");
     }
 
     @Override
     public boolean nextKey(MemorySegment key, MemorySegment nextOut) {
+        checkNoKey(key);
         throw new BpfException(Errno.EINVAL, spec.type() + " map: there are no keys to iterate");
     }
 

@@ -351,29 +351,30 @@ public final class RingBufMap extends AbstractMap implements RingBufBackend {
         return err(Errno.EINVAL);
     }
 
-    private BpfException noKeys() {
-        return new BpfException(Errno.EINVAL, "RINGBUF map has no keys or values: programs write records with bpf_ringbuf_* helpers "
+    private BpfException noKeys(MemorySegment key) {
+        checkNoKey(key);
+        return new BpfException(Errno.ENOTSUPP, "RINGBUF map has no keys or values: programs write records with bpf_ringbuf_* helpers "
                 + "and Java reads them with a RingBufferReader");
     }
 
     @Override
     public boolean lookup(MemorySegment key, MemorySegment valueOut) {
-        throw noKeys();
+        throw noKeys(key);
     }
 
     @Override
     public void update(MemorySegment key, MemorySegment value, long flags) {
-        throw noKeys();
+        throw noKeys(key);
     }
 
     @Override
     public boolean delete(MemorySegment key) {
-        throw noKeys();
+        throw noKeys(key);
     }
 
     @Override
     public boolean nextKey(MemorySegment key, MemorySegment nextOut) {
-        throw noKeys();
+        throw noKeys(key);
     }
 
     @Override

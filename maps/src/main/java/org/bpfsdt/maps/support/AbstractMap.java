@@ -85,6 +85,25 @@ public abstract class AbstractMap implements MapBackend {
         }
     }
 
+    /** Whether values hold a {@code bpf_spin_lock} ({@code BPF_F_LOCK} is allowed). */
+    protected boolean hasSpinLock() {
+        return false;
+    }
+
+    /** The syscall's own check, before the map's: {@code BPF_F_LOCK} needs a lock in the value. */
+    protected final void checkLockFlag(long flags) {
+        if ((flags & MapFlags.F_LOCK) != 0 && !hasSpinLock()) {
+            throw new BpfException(Errno.EINVAL, spec.type() + " map: BPF_F_LOCK needs a bpf_spin_lock in the value");
+        }
+    }
+
+    /** The syscall's check for maps without keys: a key pointer is an error ({@code null} or {@link MemorySegment#NULL} is none). */
+    protected final void checkNoKey(MemorySegment key) {
+        if (key != null && !key.equals(MemorySegment.NULL)) {
+            throw new BpfException(Errno.EINVAL, spec.type() + " map: there are no keys, so none may be passed");
+        }
+    }
+
     /** {@code (flags & ~BPF_F_LOCK) > BPF_EXIST}: an update flag the kernel does not know. */
     protected static boolean unknownUpdateFlags(long flags) {
         return (flags & ~MapFlags.F_LOCK) > MapFlags.EXIST || flags < 0;

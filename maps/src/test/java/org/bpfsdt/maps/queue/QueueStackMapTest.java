@@ -108,6 +108,7 @@ class QueueStackMapTest {
         try (MapBackend m = create(MapType.QUEUE, 1)) {
             assertErrno(Errno.EINVAL, () -> m.delete(null));
             assertErrno(Errno.EINVAL, () -> m.nextKey(null, Mem.alloc(4)));
+            assertErrno(Errno.EINVAL, () -> m.update(Mem.u32(0), Mem.u32(1), MapFlags.ANY), "a key where there are none");
         }
     }
 
