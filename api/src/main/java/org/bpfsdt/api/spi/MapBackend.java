@@ -22,6 +22,15 @@ public interface MapBackend extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Byte offset of the value's {@code struct bpf_spin_lock}, found in the value's BTF as the
+     * kernel's {@code map_check_btf} does, or -1: for {@link MapDescriptor#spinLockOffset()} and
+     * the checks of {@code bpf_spin_lock}.
+     */
+    default int spinLockOffset() {
+        return -1;
+    }
+
     // program side ------------------------------------------------------------------------
 
     /** {@code bpf_map_lookup_elem}: the value's address (this CPU's for per-CPU maps), or 0. */

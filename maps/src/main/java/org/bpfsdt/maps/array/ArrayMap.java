@@ -172,8 +172,8 @@ public class ArrayMap extends AbstractMap {
     }
 
     @Override
-    protected boolean hasSpinLock() {
-        return fields.hasSpinLock();
+    public int spinLockOffset() {
+        return fields.spinLockOffset();
     }
 
     @Override

@@ -72,6 +72,12 @@ public final class InsnArrayMap extends AbstractMap implements InsnArrayBackend 
         return sdt;
     }
 
+    /** Entry 0's value: the entries are an array of values like ARRAY's. */
+    @Override
+    public long data() {
+        return base;
+    }
+
     private long entry(long index) {
         return base + index * valueSize;
     }

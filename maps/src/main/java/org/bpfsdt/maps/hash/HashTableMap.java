@@ -345,8 +345,8 @@ public final class HashTableMap extends AbstractMap {
     }
 
     @Override
-    protected boolean hasSpinLock() {
-        return fields.hasSpinLock();
+    public int spinLockOffset() {
+        return fields.spinLockOffset();
     }
 
     // syscall side ------------------------------------------------------------------------

@@ -86,8 +86,8 @@ public abstract class AbstractMap implements MapBackend {
     }
 
     /** Whether values hold a {@code bpf_spin_lock} ({@code BPF_F_LOCK} is allowed). */
-    protected boolean hasSpinLock() {
-        return false;
+    protected final boolean hasSpinLock() {
+        return spinLockOffset() >= 0;
     }
 
     /** The syscall's own check, before the map's: {@code BPF_F_LOCK} needs a lock in the value. */

@@ -79,6 +79,7 @@ class ArrayMapTest {
             assertErrno(Errno.E2BIG, () -> m.update(u32(4), Mem.u64(1), MapFlags.ANY));
             assertErrno(Errno.EINVAL, () -> m.update(u32(0), Mem.u64(1), 8));
             assertErrno(Errno.EINVAL, () -> m.update(u32(0), Mem.u64(1), MapFlags.F_LOCK)); // no bpf_spin_lock in the value
+            assertEquals(-1, m.spinLockOffset());
             assertErrno(Errno.EINVAL, () -> m.delete(u32(1)));
             assertErrno(Errno.ENOTSUPP, () -> m.lookupAndDelete(u32(1), out));
             assertErrno(Errno.EINVAL, () -> m.update(u32(0), Mem.alloc(4), MapFlags.ANY)); // value too short
@@ -226,6 +227,7 @@ class ArrayMapTest {
     @Test
     void spinLockWordIsNeitherCopiedInNorShownAndFLockWaitsForTheLock() throws Exception {
         try (MapBackend m = provider.create(lockedArray(), ctx)) {
+            assertEquals(8, m.spinLockOffset(), "found in the value's BTF");
             long value = m.lookup(u32(0).address());
             long lock = value + 8;
             BpfSpinLock.lock(lock); // a program holds the lock
