@@ -25,6 +25,8 @@ public final class ExecState extends RunSlot {
     private final int cpu;
     private final long stackTop;
     private final long stackBottom;
+    /** Per nesting level, room for an SDT probe's arguments (the context its observers get). */
+    private final long probeArgs;
 
     // per nested run
     final long[][] regFiles = new long[THREAD_FRAMES][];
@@ -58,6 +60,14 @@ public final class ExecState extends RunSlot {
         MemorySegment stack = Arena.ofAuto().allocate((long) THREAD_FRAMES * FRAME_SIZE, 16);
         this.stackBottom = stack.address();
         this.stackTop = stackBottom + stack.byteSize();
+        this.probeArgs = Arena.ofAuto().allocate((THREAD_FRAMES + 1L) * PROBE_ARGS_SIZE, 16).address();
+    }
+
+    private static final int PROBE_ARGS_SIZE = 8 * org.bpfsdt.api.spi.FuncModel.MAX_REG_ARGS;
+
+    /** The argument area of the run in progress: observers it calls nest one level deeper, so theirs is another. */
+    long probeArgs() {
+        return probeArgs + (long) level * PROBE_ARGS_SIZE;
     }
 
     /** The r10 of frame {@code frame}: the top of its 512 bytes. */
