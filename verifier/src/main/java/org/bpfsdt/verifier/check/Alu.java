@@ -148,7 +148,7 @@ final class Alu {
         if (src != null) {
             if (src.isPointer()) {
                 if (dst.isPointer()) {
-                    if (op == SUB && sameObject(dst, src) && !alu32) {
+                    if (op == SUB && sameObject(dst, src)) {
                         dst.markUnknown();
                         return;
                     }

@@ -605,15 +605,13 @@ final class Calls {
         VerifierState st = env.cur;
         FuncState callee = st.cur();
         RegState r0 = callee.regs[0];
-        if (r0.type == RegType.NOT_INIT) {
-            throw VerifyError.access("R0 !read_ok");
-        }
         if (r0.type == RegType.PTR_TO_STACK) {
             throw VerifyError.invalid("cannot return stack pointer to the caller");
         }
         FuncState caller = st.frames[st.curFrame - 1];
         int next;
         if (callee.inCallback) {
+            regs.read(0);
             if (r0.type != RegType.SCALAR) {
                 throw VerifyError.invalid("At callback return the register R0 is not a known value (%s)", StatePrinter.typeName(r0));
             }
@@ -623,9 +621,7 @@ final class Calls {
             }
             next = callee.callsite;
         } else {
-            if (r0.isPointer() && r0.type != RegType.PTR_TO_STACK) {
-                throw VerifyError.access("R0 leaks addr as return value");
-            }
+            // whatever r0 holds goes back to the caller, which must not read it if it is not initialised
             caller.regs[0].copyFrom(r0);
             next = callee.callsite + 1;
         }

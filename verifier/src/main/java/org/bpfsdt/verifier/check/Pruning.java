@@ -54,7 +54,7 @@ final class Pruning {
                 VerifierState sl = it.next();
                 n++;
                 if (sl.branches > 0) {
-                    boolean widened = false;
+                    boolean skipLoopCheck = false;
                     if (mayGoto && sl.mayGotoDepth != cur.mayGotoDepth && equal(sl, cur, Exact.RANGE_WITHIN)) {
                         return hit(sl);
                     }
@@ -62,9 +62,9 @@ final class Pruning {
                         if (equal(sl, cur, Exact.RANGE_WITHIN)) {
                             return hit(sl);
                         }
-                        widened = true;
+                        skipLoopCheck = true;
                     }
-                    if (!widened && maybeLooping(sl, cur) && equal(sl, cur, Exact.EXACT) && sl.mayGotoDepth == cur.mayGotoDepth
+                    if (!skipLoopCheck && maybeLooping(sl, cur) && equal(sl, cur, Exact.EXACT) && sl.mayGotoDepth == cur.mayGotoDepth
                             && sl.callbackUnrollDepth == cur.callbackUnrollDepth) {
                         env.log.lineInfo(idx);
                         env.log.printf("infinite loop detected at insn %d\n", idx);
@@ -74,15 +74,15 @@ final class Pruning {
                     if (!forceNew && env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) {
                         addNew = false;
                     }
-                    sl.missCount++;
-                    continue;
-                }
-                if (equal(sl, cur, Exact.NOT_EXACT)) {
+                } else if (equal(sl, cur, Exact.NOT_EXACT)) {
                     return hit(sl);
                 }
-                sl.missCount++;
-                // checkpoints that keep failing to prune cost more than they save
-                if (sl.missCount > sl.hitCount * 3 + 3) {
+                // only a state that will be replaced counts a miss, so early loop iterations survive
+                if (addNew) {
+                    sl.missCount++;
+                }
+                int limit = env.cfg.isForceCheckpoint(idx) && sl.branches > 0 ? 64 : 3;
+                if (sl.missCount > sl.hitCount * limit + limit) {
                     it.remove();
                     env.curStates--;
                 }

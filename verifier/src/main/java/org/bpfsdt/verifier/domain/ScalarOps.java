@@ -33,11 +33,8 @@ public final class ScalarOps {
     /** {@code dst = dst op src} on scalars; {@code dst}'s type stays scalar. */
     public static void apply(int op, boolean alu32, RegState dst, RegState src) {
         if (!computable(op, alu32, src)) {
+            // as the kernel: not even the zero upper half of a 32-bit result is kept
             dst.markUnknown();
-            if (alu32) {
-                dst.zext32To64();
-                dst.sync();
-            }
             return;
         }
         switch (op) {

@@ -100,11 +100,7 @@ public final class StatePrinter {
             if (r.type == RegType.NOT_INIT || (!all && (regMask & (1 << i)) == 0)) {
                 continue;
             }
-            out.append(" R").append(i);
-            if ((f.regsWritten & (1 << i)) != 0) {
-                out.append("_w");
-            }
-            out.append('=');
+            out.append(" R").append(i).append('=');
             appendReg(out, f, r);
         }
         for (int spi = 0; spi < f.allocated / 8; spi++) {
@@ -121,11 +117,7 @@ public final class StatePrinter {
             if (!valid) {
                 continue;
             }
-            out.append(" fp").append(-(spi + 1) * 8);
-            if ((f.stackWritten & (1L << spi)) != 0) {
-                out.append("_w");
-            }
-            out.append('=');
+            out.append(" fp").append(-(spi + 1) * 8).append('=');
             if (f.slotType[spi * 8 + 7] == StackSlot.SPILL && f.spilled[spi] != null) {
                 int j = 0;
                 while (j < 8 && f.slotType[spi * 8 + j] != StackSlot.SPILL) {
