@@ -10,6 +10,7 @@ import org.bpfsdt.api.spi.VerifierResult;
 import org.bpfsdt.verifier.cfg.ControlFlow;
 import org.bpfsdt.verifier.check.Checker;
 import org.bpfsdt.verifier.check.Env;
+import org.bpfsdt.verifier.check.SdtRules;
 import org.bpfsdt.verifier.log.VerifierLog;
 import org.bpfsdt.verifier.rewrite.Rewriter;
 import org.osgi.service.component.annotations.Component;
@@ -32,6 +33,7 @@ public final class BpfVerifier implements Verifier {
         try {
             ControlFlow cfg = ControlFlow.analyse(request.insns());
             env = new Env(request, cfg, log);
+            SdtRules.checkAttach(request);
             Rewriter rewriter = new Rewriter(env);
             new Checker(env).run();
             StackDepth.check(env);

@@ -176,6 +176,9 @@ final class Calls {
             if (t != ArgType.PTR_TO_RINGBUF_MEM_RELEASE && (reg.type == RegType.PTR_TO_CTX)) {
                 mem.checkPtrOffReg(reg, regno);
             }
+            if (t == ArgType.PTR_TO_CTX && reg.type == RegType.PTR_TO_BTF_ID) {
+                env.sdt.contextArgument(hid, regno, reg);
+            }
         }
         if (t == ArgType.PTR_TO_RINGBUF_MEM_RELEASE) {
             if (reg.refObjId == 0 && !isNull) {

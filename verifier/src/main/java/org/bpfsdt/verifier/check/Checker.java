@@ -233,6 +233,9 @@ public final class Checker {
             return in.jumpTarget(idx);
         }
         if (op == JA) {
+            if (env.aux[idx].probeIndex >= 0) {
+                env.sdt.checkSite(env.aux[idx].probeIndex, regs);
+            }
             return in.jumpTarget(idx);
         }
         int next = branches.check(in, idx);
