@@ -22,12 +22,14 @@ final class ProbeSites {
 
     /** Probe {@code index} of {@code target} on the executable installed last. */
     static SdtSite of(LoadedProgram target, int index) {
-        Executable ex = target.latest();
-        SdtProbe probe = target.sdtProbes.probes().get(index);
-        return switch (ex) {
-            case Interpreted i -> new InterpretedSite(target, index, probe, i.program());
-            case Jitted j -> new JittedSite(target, index, probe, j);
+        return switch (target.latest()) {
+            case Interpreted i -> new InterpretedSite(target, index, i.program());
+            case Jitted j -> new JittedSite(target, index, j);
         };
+    }
+
+    private static SdtProbe probe(LoadedProgram target, int index) {
+        return target.sdtProbes.probes().get(index);
     }
 
     /** The observers behind {@code refs}, each checked to be loaded against probe {@code probe} of {@code target}. */
@@ -45,7 +47,12 @@ final class ProbeSites {
     }
 
     /** An interpreted target: the site looks its dispatch up in the decoded program's probe table. */
-    record InterpretedSite(LoadedProgram target, int index, SdtProbe probe, DecodedProgram code) implements SdtSite {
+    record InterpretedSite(LoadedProgram target, int index, DecodedProgram code) implements SdtSite {
+        @Override
+        public SdtProbe probe() {
+            return ProbeSites.probe(target, index);
+        }
+
         @Override
         public String engine() {
             return org.bpfsdt.api.EngineInfo.INTERPRETER;
@@ -59,7 +66,7 @@ final class ProbeSites {
         @Override
         public Trampoline prepare(FuncModel model, List<ProgramRef> refs) {
             // observers run on whatever engine runs each of them at the time of the call
-            return new ProbeDispatch(model, observers(target, probe, refs).stream().map(LoadedProgram::engine).toList());
+            return new ProbeDispatch(model, observers(target, probe(), refs).stream().map(LoadedProgram::engine).toList());
         }
 
         @Override
@@ -77,7 +84,12 @@ final class ProbeSites {
     }
 
     /** A JIT-compiled target: a trampoline from the JIT service, called by patching the image's NOP. */
-    record JittedSite(LoadedProgram target, int index, SdtProbe probe, Jitted code) implements SdtSite {
+    record JittedSite(LoadedProgram target, int index, Jitted code) implements SdtSite {
+        @Override
+        public SdtProbe probe() {
+            return ProbeSites.probe(target, index);
+        }
+
         @Override
         public String engine() {
             return code.engineName();
@@ -90,7 +102,7 @@ final class ProbeSites {
 
         @Override
         public Trampoline prepare(FuncModel model, List<ProgramRef> refs) {
-            long[] entries = observers(target, probe, refs).stream().mapToLong(LoadedProgram::nativeEntry).toArray();
+            long[] entries = observers(target, probe(), refs).stream().mapToLong(LoadedProgram::nativeEntry).toArray();
             return code.service().compiler().createTrampoline(model, entries);
         }
 
