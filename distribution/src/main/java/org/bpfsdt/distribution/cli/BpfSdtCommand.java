@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.Properties;
 
 import org.bpfsdt.api.BpfRuntime;
+import org.bpfsdt.distribution.cli.sdt.SdtCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = BpfSdtCommand.Version.class,
         description = "Runs and inspects BPF programs on the bpf-sdt runtime.",
-        subcommands = {RunCommand.class, EnginesCommand.class, OsgiCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, EnginesCommand.class, SdtCommand.class, OsgiCommand.class, CommandLine.HelpCommand.class})
 public final class BpfSdtCommand {
     private final RuntimeSource runtimes;
 
@@ -28,7 +29,7 @@ public final class BpfSdtCommand {
     }
 
     /** The runtime the commands work on, opened when first asked for. */
-    BpfRuntime runtime() {
+    public BpfRuntime runtime() {
         return runtimes.runtime();
     }
 

@@ -21,7 +21,8 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = BpfShellCommands.class, property = {
         "osgi.command.scope=bpf",
         "osgi.command.function=run",
-        "osgi.command.function=engines"})
+        "osgi.command.function=engines",
+        "osgi.command.function=sdt"})
 public final class BpfShellCommands {
     private final BpfRuntime runtime;
 
@@ -38,6 +39,11 @@ public final class BpfShellCommands {
     /** {@code bpf:engines}: the engines the runtime can run programs on now. */
     public Integer engines(String... args) {
         return execute("engines", args);
+    }
+
+    /** {@code bpf:sdt list OBJ} and {@code bpf:sdt trace TARGET.o ...}: see {@code bpf:sdt --help}. */
+    public Integer sdt(String... args) {
+        return execute("sdt", args);
     }
 
     private Integer execute(String command, String[] args) {
