@@ -118,7 +118,10 @@ final class SdtTraceCommand implements Callable<Integer> {
             for (LoadedObject lo : observers) {
                 out.println(lo.object().fileName() + ":");
                 for (GlobalVariable g : lo.globals()) {
-                    out.println(g);
+                    // the variables a skeleton shows: not the compiler's statics (bpf_printk formats)
+                    if (g.isGlobal()) {
+                        out.println(g);
+                    }
                 }
             }
             List<TracePipe.Line> lines = rt.tracePipe().drain();
