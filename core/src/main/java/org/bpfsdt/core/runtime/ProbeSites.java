@@ -1,5 +1,6 @@
 package org.bpfsdt.core.runtime;
 
+import java.lang.invoke.VarHandle;
 import java.util.List;
 
 import org.bpfsdt.api.BpfException;
@@ -75,11 +76,14 @@ final class ProbeSites {
                 throw new BpfException(Errno.EINVAL, "an interpreted probe site calls what its own prepare() made, not " + trampoline);
             }
             code.attachProbe(index, d);
+            // runs that start after attach() returns see the dispatch (the store is ordered before our later loads)
+            VarHandle.fullFence();
         }
 
         @Override
         public void detach() {
             code.attachProbe(index, null);
+            VarHandle.fullFence();
         }
     }
 
@@ -109,11 +113,13 @@ final class ProbeSites {
         @Override
         public void attach(Trampoline trampoline) {
             code.image().attachProbe(index, trampoline);
+            VarHandle.fullFence();
         }
 
         @Override
         public void detach() {
             code.image().detachProbe(index);
+            VarHandle.fullFence();
         }
     }
 }
