@@ -100,13 +100,14 @@ class LivePatchingTest {
                 while (runners.stream().anyMatch(Thread::isAlive)) {
                     BpfLink link = rt.linkCreate(LinkSpec.of(observers.get(cycles++ % 2), AttachType.TRACE_SDT));
                     long from = runs.word(0);
-                    for (int spin = 0; spin < 2_000; spin++) {
-                        Thread.onSpinWait();
-                    }
+                    // let the runners run through the attached probe for a while (a fifth of a millisecond)
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                     long to = runs.word(0);
                     // every run numbered below 'to' has passed its probe before the detach begins
                     while (doneUpTo < to && failure.get() == null) {
-                        if (done.bit(doneUpTo)) {
+                        if ((doneUpTo & 63) == 0 && doneUpTo + 64 <= to && done.word(doneUpTo >>> 6) == -1L) {
+                            doneUpTo += 64;
+                        } else if (done.bit(doneUpTo)) {
                             doneUpTo++;
                         } else {
                             Thread.onSpinWait();
