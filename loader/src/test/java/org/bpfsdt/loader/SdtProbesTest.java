@@ -102,6 +102,25 @@ class SdtProbesTest {
         assertTrue(variants.sdtProbes().get("first") > variants.sdtProbes().get("pair"), "the subprogram's probe comes after the program's code");
     }
 
+    /** The labels' order in the symbol table is the assembler's business: entries are read in offset order. */
+    @Test
+    void labelsInAnotherSymbolOrderReadTheSame() {
+        ObjectBytes o = new ObjectBytes("sdt_layout_variants.o");
+        int a = symbolEntry(o, label(o, "pair").index()), b = symbolEntry(o, label(o, "first").index());
+        byte[] first = java.util.Arrays.copyOfRange(o.bytes, a, a + 24);
+        System.arraycopy(o.bytes, b, o.bytes, a, 24);
+        System.arraycopy(first, 0, o.bytes, b, 24);
+        ObjectFile swapped = ObjectFile.open(o.bytes, "sdt_layout_variants.o");
+        assertTrue(swapped.parsed().elf().symbols().indexOf(label(swapped.parsed().elf(), "first"))
+                < swapped.parsed().elf().symbols().indexOf(label(swapped.parsed().elf(), "pair")), "first now comes first");
+        ObjectFile original = TestObjects.open("sdt_layout_variants.o");
+        assertEquals(original.sdtProbes().stream().map(ObjectSdtProbe::name).toList(), swapped.sdtProbes().stream().map(ObjectSdtProbe::name).toList());
+        assertEquals(original.program("variants").sdtProbes(), swapped.program("variants").sdtProbes());
+        for (ObjectSdtProbe p : original.sdtProbes()) {
+            assertEquals(p.model(), swapped.sdtProbe(p.name()).model());
+        }
+    }
+
     @Test
     void theRfcHeadersExpansionLoadsTheSameAsOurs() {
         ObjectFile ours = TestObjects.open("sdt_read_args.o");
@@ -273,7 +292,11 @@ class SdtProbesTest {
     }
 
     private static ElfSymbol label(ObjectBytes o, String probe) {
-        return o.elf.symbols().stream().filter(s -> s.name().equals("___sdt_jt_" + probe)).findFirst().orElseThrow();
+        return label(o.elf, probe);
+    }
+
+    private static ElfSymbol label(org.bpfsdt.loader.elf.ElfFile elf, String probe) {
+        return elf.symbols().stream().filter(s -> s.name().equals("___sdt_jt_" + probe)).findFirst().orElseThrow();
     }
 
     private static int symbolEntry(ObjectBytes o, int index) {
