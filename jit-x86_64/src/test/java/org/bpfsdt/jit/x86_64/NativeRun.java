@@ -18,12 +18,12 @@ import org.bpfsdt.api.isa.Assembler;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.JitImage;
 import org.bpfsdt.api.spi.JitRequest;
+import org.bpfsdt.jit.x86_64.image.X86JitImage;
 
 /** Compiles programs for tests and runs them the way a raw run does: r1 = memory, r2 = its length. */
 public final class NativeRun {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final FunctionDescriptor HELPER = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final FunctionDescriptor RAW_ENTRY = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
     /** The conformance suite's helpers: 5 returns r1 (ubpf's "unwind"). */
     public static final IntToLongFunction CONFORMANCE_HELPERS = helpers(Map.of(5, "identity"));
@@ -43,13 +43,36 @@ public final class NativeRun {
         return request("test", Assembler.assemble(asm), CONFORMANCE_HELPERS);
     }
 
+    /** A request as the verifier hands one over: functions with their stack depths. */
+    public static JitRequest request(List<Insn> insns, List<org.bpfsdt.api.spi.Subprog> subprogs, IntToLongFunction helpers,
+                                     org.bpfsdt.api.spi.RuntimeLinkage runtime) {
+        return new JitRequest("test", ProgramType.UNSPEC, insns, List.of(), subprogs, helpers, List.of(), runtime);
+    }
+
+    /** {@code insns} with the LDDW at {@code slot} turned into a {@code BPF_PSEUDO_FUNC} load of the function at {@code target}. */
+    public static List<Insn> withFunctionAddress(List<Insn> insns, int slot, int target) {
+        List<Insn> out = new java.util.ArrayList<>(insns);
+        Insn lddw = out.get(slot);
+        out.set(slot, new Insn(lddw.opcode(), lddw.dst(), org.bpfsdt.api.isa.Opcodes.PSEUDO_FUNC, 0, target - slot - 1));
+        out.set(slot + 1, new Insn(0, 0, 0, 0, 0));
+        return out;
+    }
+
+    /** {@code insns} with the LDDW at {@code slot} loading {@code value}. */
+    public static List<Insn> withImm64(List<Insn> insns, int slot, long value) {
+        List<Insn> out = new java.util.ArrayList<>(insns);
+        Insn[] l = Insn.lddw(out.get(slot).dst(), 0, value);
+        out.set(slot, l[0]);
+        out.set(slot + 1, l[1]);
+        return out;
+    }
+
     /** Runs {@code image} once with {@code mem} copied to native memory (r1 = 0 when empty). */
     public static Result run(JitImage image, byte[] mem) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment m = mem.length == 0 ? MemorySegment.NULL : arena.allocate(mem.length, 8);
             m.copyFrom(MemorySegment.ofArray(mem));
-            MethodHandle entry = LINKER.downcallHandle(MemorySegment.ofAddress(image.entryAddress()), RAW_ENTRY);
-            long r0 = (long) entry.invokeExact(m.address(), (long) mem.length);
+            long r0 = (long) ((X86JitImage) image).rawEntry().invokeExact(m.address(), (long) mem.length);
             return new Result(r0, mem.length == 0 ? mem : m.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         } catch (Throwable t) {
             throw t instanceof RuntimeException r ? r : new IllegalStateException(t);
@@ -64,6 +87,11 @@ public final class NativeRun {
 
     static long sum(long r1, long r2, long r3, long r4, long r5) {
         return r1 + r2 + r3 + r4 + r5;
+    }
+
+    /** A tail call fallback ({@code f(ctx, map, index)}) that tells the test it ran. */
+    static long fallback(long ctx, long map, long index, long r4, long r5) {
+        return 4242 + index;
     }
 
     static long mix(long r1, long r2, long r3, long r4, long r5) {

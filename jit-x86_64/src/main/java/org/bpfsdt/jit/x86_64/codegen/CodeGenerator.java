@@ -619,12 +619,12 @@ public final class CodeGenerator {
         a.jcc(Cond.AE, out);
         a.test(Width.DWORD, TAIL_CALL_BUDGET, TAIL_CALL_BUDGET);
         a.jcc(Cond.E, out);
-        a.aluImm(AluOp.SUB, Width.DWORD, TAIL_CALL_BUDGET, 1);
         a.mov(Width.DWORD, index, index);
         a.load(Width.QWORD, AUX, Mem.of(map, RuntimeLinkage.MAP_DATA));
         a.load(Width.QWORD, AUX, Mem.indexed(AUX, index, 8, 0));
         a.test(Width.QWORD, AUX, AUX);
         a.jcc(Cond.E, out);
+        a.aluImm(AluOp.SUB, Width.DWORD, TAIL_CALL_BUDGET, 1); // only a populated slot spends budget, as in the kernel
         a.load(Width.QWORD, TMP, Mem.of(AUX, RuntimeLinkage.PROG_ENTRY));
         a.test(Width.QWORD, TMP, TMP);
         a.jcc(Cond.E, fallback);

@@ -11,7 +11,7 @@ import java.lang.invoke.MethodHandle;
 final class EntryPoints {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final FunctionDescriptor SINGLE = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG);
-    private static final FunctionDescriptor BATCH = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final FunctionDescriptor TWO_LONGS = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG);
 
     private EntryPoints() {
     }
@@ -25,8 +25,13 @@ final class EntryPoints {
         return mayUpcall ? LINKER.downcallHandle(entry, SINGLE) : LINKER.downcallHandle(entry, SINGLE, Linker.Option.critical(false));
     }
 
+    /** {@code (long r1, long r2) -> long}: the entry is a System V function of r1..r5. */
+    static MethodHandle raw(long address) {
+        return LINKER.downcallHandle(MemorySegment.ofAddress(address), TWO_LONGS);
+    }
+
     /** {@code (long ctx, long repeat) -> long}: long loops stay ordinary downcalls so safepoints are not held off. */
     static MethodHandle batch(long address) {
-        return LINKER.downcallHandle(MemorySegment.ofAddress(address), BATCH);
+        return LINKER.downcallHandle(MemorySegment.ofAddress(address), TWO_LONGS);
     }
 }

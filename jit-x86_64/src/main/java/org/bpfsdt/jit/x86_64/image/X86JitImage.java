@@ -27,6 +27,7 @@ public final class X86JitImage implements JitImage {
     private final ProbePatcher patcher;
     private volatile MethodHandle entry;
     private volatile MethodHandle batchEntry;
+    private volatile MethodHandle rawEntry;
     private volatile boolean closed;
 
     /** {@code block} is null for an image that does not run on this host. */
@@ -73,6 +74,16 @@ public final class X86JitImage implements JitImage {
         if (h == null) {
             h = EntryPoints.single(runnable(), code.mayUpcall());
             entry = h;
+        }
+        return h;
+    }
+
+    /** {@code (long r1, long r2) -> long r0}: the entry with r2 passed through, for raw runs. */
+    public MethodHandle rawEntry() {
+        MethodHandle h = rawEntry;
+        if (h == null) {
+            h = EntryPoints.raw(runnable());
+            rawEntry = h;
         }
         return h;
     }
