@@ -21,6 +21,7 @@ import org.bpfsdt.api.spi.JitRequest;
 import org.bpfsdt.jit.x86_64.image.X86JitImage;
 
 /** Compiles programs for tests and runs them the way a raw run does: r1 = memory, r2 = its length. */
+@SuppressWarnings("restricted")
 public final class NativeRun {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final FunctionDescriptor HELPER = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /** Method handles that call native entries of compiled code. */
+@SuppressWarnings("restricted") // calls generated code: the reason this class exists
 final class EntryPoints {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final FunctionDescriptor SINGLE = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG);

@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
  * Code mapped twice from one memfd: an executable, read-only view that runs, and (for code that
  * is patched live) a writable, non-executable view of the same pages. No mapping is ever both.
  */
+@SuppressWarnings("restricted") // views of mapped code
 public final class CodeBlock implements AutoCloseable {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 

@@ -11,6 +11,7 @@ import java.util.TreeMap;
  * twice: executable and read-only where it runs, writable elsewhere while it is written (and for
  * as long as it may be patched). When the range is full, blocks are mapped anywhere.
  */
+@SuppressWarnings("restricted") // maps and reads native code: the reason this class exists
 public final class CodeSpace implements AutoCloseable {
     /** Address space reserved (not memory): 1 GiB keeps any two blocks within a signed 32-bit displacement. */
     static final long RESERVATION = 1L << 30;
@@ -144,6 +145,15 @@ public final class CodeSpace implements AutoCloseable {
     public static boolean withinRel32(long from, long to) {
         long d = to - from;
         return d == (int) d;
+    }
+
+    /** Start of the reserved range (0 before the first block). */
+    synchronized long reservationBase() {
+        return base;
+    }
+
+    long reservationSize() {
+        return reservationSize;
     }
 
     /** Blocks mapped and not yet released. */

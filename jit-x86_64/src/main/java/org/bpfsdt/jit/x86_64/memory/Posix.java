@@ -17,6 +17,7 @@ import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
 
 /** The Linux calls that map code, through FFM downcalls that capture {@code errno}. */
+@SuppressWarnings("restricted") // downcalls into the C library
 final class Posix {
     static final int PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
     static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
