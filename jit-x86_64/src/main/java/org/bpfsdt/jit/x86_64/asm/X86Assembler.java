@@ -541,6 +541,13 @@ public final class X86Assembler {
         ripFixup(constant(address));
     }
 
+    /** {@code jmp qword ptr [rip + target]}: jumps to the address stored at a label. */
+    public void jmpIndirect(Label target) {
+        emit8(0xff);
+        emit8(0x25);
+        ripFixup(target);
+    }
+
     /** {@code jmp} to a label, short when it fits. */
     public void jmp(Label target) {
         boolean isLong = jumpSizes.isLong(jumpIndex);

@@ -52,6 +52,7 @@ public final class CodeGenerator {
     private int[] functionOffsets;
     private int[] probeOffsets;
     private int[] thunkOffsets;
+    private int[] thunkTargets;
     private FunctionPlan fn;
 
     private CodeGenerator(ProgramPlan plan, CpuFeatures cpu) {
@@ -67,20 +68,25 @@ public final class CodeGenerator {
     private NativeCode run() {
         JumpSizes sizes = new JumpSizes();
         for (int pass = 1; pass <= MAX_PASSES; pass++) {
-            int batch = emitProgram(sizes);
+            Layout layout = emitProgram(sizes);
             if (a.finish()) {
                 byte[] code = a.toByteArray();
                 if (code.length > MAX_CODE_BYTES) {
                     throw new BpfException(Errno.E2BIG, "the native code would take " + code.length + " bytes (at most " + MAX_CODE_BYTES + ")");
                 }
-                return new NativeCode(code, slotOffsets, functionOffsets, probeOffsets, thunkOffsets, batch, plan.mayUpcall, pass);
+                return new NativeCode(code, slotOffsets, functionOffsets, plan.functionNames(), probeOffsets, thunkOffsets, thunkTargets,
+                        layout.batch, layout.bpfLoop, layout.data, plan.mayUpcall, pass);
             }
         }
         throw new IllegalStateException("jump sizes did not settle after " + MAX_PASSES + " passes");
     }
 
-    /** One pass over the whole program; returns the batch entry's offset. */
-    private int emitProgram(JumpSizes sizes) {
+    /** Where one pass put the parts that are not functions. */
+    private record Layout(int batch, int bpfLoop, int data) {
+    }
+
+    /** One pass over the whole program. */
+    private Layout emitProgram(JumpSizes sizes) {
         int n = plan.insns.size();
         a = new X86Assembler(sizes);
         slots = newLabels(n);
@@ -91,8 +97,10 @@ public final class CodeGenerator {
         functionOffsets = new int[plan.functions.size()];
         probeOffsets = new int[plan.request.probes().size()];
         thunkOffsets = new int[probeOffsets.length];
+        thunkTargets = new int[probeOffsets.length];
         Arrays.fill(probeOffsets, -1);
         Arrays.fill(thunkOffsets, -1);
+        Arrays.fill(thunkTargets, -1);
 
         emitEntry();
         for (FunctionPlan f : plan.functions) {
@@ -101,26 +109,36 @@ public final class CodeGenerator {
         a.alignWithTraps(16);
         int batch = a.position();
         emitBatchEntry();
+        int loopStub = -1;
         if (plan.usesBpfLoop) {
             a.alignWithTraps(16);
+            loopStub = a.position();
             a.bind(bpfLoop);
             emitBpfLoop();
         }
+        Label[] targets = newLabels(probeOffsets.length);
         for (int i = 0; i < probeOffsets.length; i++) {
             if (probeOffsets[i] >= 0) {
-                a.alignWithTraps(8);
                 thunkOffsets[i] = a.position();
-                emitProbeThunk();
+                a.jmpIndirect(targets[i]);
+            }
+        }
+        a.alignWithTraps(8);
+        int data = a.position();
+        for (int i = 0; i < probeOffsets.length; i++) {
+            if (probeOffsets[i] >= 0) {
+                a.bind(targets[i]);
+                thunkTargets[i] = a.position();
+                a.emit64(0);
             }
         }
         if (plan.usesCallx) {
-            a.alignWithTraps(8);
             a.bind(callxTable);
             for (int id = 0; id < CALLX_TABLE_SIZE; id++) {
                 a.emit64(callxTarget(id));
             }
         }
-        return batch;
+        return new Layout(batch, loopStub, data);
     }
 
     private static Label[] newLabels(int n) {
@@ -222,16 +240,6 @@ public final class CodeGenerator {
         a.bind(tooBig);
         a.movImmSx(Reg.RAX, -Errno.E2BIG.code());
         a.ret();
-    }
-
-    /** {@code jmp [rip + 2]; int3; int3; .quad target}: reaches a trampoline too far for {@code call rel32}. */
-    private void emitProbeThunk() {
-        a.emit8(0xff);
-        a.emit8(0x25);
-        a.emit32(2);
-        a.int3();
-        a.int3();
-        a.emit64(0);
     }
 
     private long callxTarget(int id) {

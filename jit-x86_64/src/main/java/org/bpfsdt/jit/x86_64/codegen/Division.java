@@ -86,7 +86,7 @@ final class Division {
             return;
         }
         if (is64) {
-            a.movImmSx(AUX, imm);
+            a.movImm64(AUX, imm);
         } else {
             a.movImm32(AUX, imm);
         }

@@ -20,6 +20,7 @@ import org.bpfsdt.jit.x86_64.asm.Reg;
  * callee-saved registers it uses.
  *
  * @param index      function index (0 = main)
+ * @param name       its name, or {@code ""}
  * @param start      first slot
  * @param end        one past its last slot
  * @param stackDepth BPF stack bytes (a multiple of 8)
@@ -28,7 +29,7 @@ import org.bpfsdt.jit.x86_64.asm.Reg;
  * @param mayGoto    whether it keeps a may_goto budget
  * @param localBytes bytes reserved below {@code rbp} (stack, budget, alignment padding)
  */
-record FunctionPlan(int index, int start, int end, int stackDepth, List<Reg> saved, boolean framed, boolean mayGoto,
+record FunctionPlan(int index, String name, int start, int end, int stackDepth, List<Reg> saved, boolean framed, boolean mayGoto,
                     int localBytes) {
 
     /** The kernel's {@code BPF_MAX_LOOPS}: iterations a function's may_goto allows per call. */
@@ -38,7 +39,7 @@ record FunctionPlan(int index, int start, int end, int stackDepth, List<Reg> sav
         saved = List.copyOf(saved);
     }
 
-    static FunctionPlan of(int index, int start, int end, int stackDepth, List<Reg> saved, boolean framed, boolean mayGoto) {
+    static FunctionPlan of(int index, String name, int start, int end, int stackDepth, List<Reg> saved, boolean framed, boolean mayGoto) {
         int local = 0;
         if (framed) {
             local = stackDepth + (mayGoto ? 8 : 0);
@@ -47,7 +48,7 @@ record FunctionPlan(int index, int start, int end, int stackDepth, List<Reg> sav
                 local += 8;
             }
         }
-        return new FunctionPlan(index, start, end, stackDepth, saved, framed, mayGoto, local);
+        return new FunctionPlan(index, name, start, end, stackDepth, saved, framed, mayGoto, local);
     }
 
     /** The slot holding the may_goto budget. */

@@ -153,7 +153,7 @@ public final class ProgramPlan {
             }
             int depth = (s.stackDepth() + 7) & ~7;
             boolean framed = calls[f] || usesFp[f] || mayGoto[f];
-            functions.add(FunctionPlan.of(f, s.start(), s.end(), depth, saved, framed, mayGoto[f]));
+            functions.add(FunctionPlan.of(f, s.name() == null ? "" : s.name(), s.start(), s.end(), depth, saved, framed, mayGoto[f]));
         }
         ProgramPlan plan = new ProgramPlan(request, List.copyOf(aux), List.copyOf(functions), functionOfSlot, probeAt, bpfLoop,
                 callx, upcall, fallback);
@@ -276,6 +276,11 @@ public final class ProgramPlan {
 
     private static String slot(int pc, Insn insn) {
         return "insn " + pc + " (" + insn + "): ";
+    }
+
+    /** Function names, main first ({@code ""} where the request gives none). */
+    List<String> functionNames() {
+        return functions.stream().map(f -> f.name()).toList();
     }
 
     InsnAux aux(int pc) {

@@ -27,9 +27,8 @@ final class ProbePatcher {
         long next = block.address() + site + NativeCode.PROBE_SITE_SIZE;
         long target = trampoline;
         if (!CodeSpace.withinRel32(next, target)) {
-            int thunk = code.probeThunkOffsets()[index];
-            block.storeLong(thunk + NativeCode.THUNK_TARGET_OFFSET, trampoline);
-            target = block.address() + thunk;
+            block.storeLong(code.probeThunkTargets()[index], trampoline);
+            target = block.address() + code.probeThunkOffsets()[index];
         }
         int rel = Math.toIntExact(target - next);
         byte[] call = {(byte) CALL_REL32, (byte) rel, (byte) (rel >>> 8), (byte) (rel >>> 16), (byte) (rel >>> 24)};

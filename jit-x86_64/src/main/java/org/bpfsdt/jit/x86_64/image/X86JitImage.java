@@ -3,10 +3,13 @@ package org.bpfsdt.jit.x86_64.image;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.JitImage;
+import org.bpfsdt.api.spi.JitListing;
 import org.bpfsdt.api.spi.ProbeSite;
 import org.bpfsdt.api.spi.SdtProbe;
 import org.bpfsdt.api.spi.Trampoline;
@@ -139,6 +142,31 @@ public final class X86JitImage implements JitImage {
             throw new BpfException(Errno.ENOTSUPP, "this image's code cannot be patched (not mapped on this host, or closed)");
         }
         return patcher;
+    }
+
+    /** The listing with this image's parts labelled: entries, functions, stubs, thunks and data. */
+    @Override
+    public String listing(List<Insn> xlated, IntFunction<String> annotation) {
+        List<JitListing.Region> regions = new ArrayList<>();
+        regions.add(new JitListing.Region(0, "entry", false));
+        int[] functions = code.functionOffsets();
+        for (int f = 0; f < functions.length; f++) {
+            String name = code.functionNames().get(f);
+            regions.add(new JitListing.Region(functions[f], name.isEmpty() ? (f == 0 ? "main" : "function " + f) : name, false));
+        }
+        regions.add(new JitListing.Region(code.batchOffset(), "batch entry", false));
+        if (code.bpfLoopOffset() >= 0) {
+            regions.add(new JitListing.Region(code.bpfLoopOffset(), "bpf_loop", false));
+        }
+        for (int i = 0; i < sites.size(); i++) {
+            if (code.probeThunkOffsets()[i] >= 0) {
+                regions.add(new JitListing.Region(code.probeThunkOffsets()[i], "thunk of probe " + sites.get(i).probe().name(), false));
+            }
+        }
+        if (code.dataOffset() < code.code().length) {
+            regions.add(new JitListing.Region(code.dataOffset(), "data", true));
+        }
+        return JitListing.format(this, xlated, annotation, regions);
     }
 
     @Override
