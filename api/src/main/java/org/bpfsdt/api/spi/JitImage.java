@@ -22,6 +22,15 @@ public interface JitImage extends AutoCloseable {
     /** {@code (long ctx) -> long r0}; only for images that run on this host. */
     MethodHandle entry();
 
+    /**
+     * {@code (long r1, long r2) -> long r0}: the entry for unverified raw runs, where r2 holds the
+     * length of the memory in r1 (the conformance suite's convention). The default ignores r2;
+     * back ends override it to pass r2 through.
+     */
+    default MethodHandle rawEntry() {
+        return java.lang.invoke.MethodHandles.dropArguments(entry(), 1, long.class);
+    }
+
     /** {@code (long ctx, long repeat) -> long r0 of the last run}: loops inside native code, as the kernel's test run does. */
     MethodHandle batchEntry();
 

@@ -1,5 +1,6 @@
 package org.bpfsdt.api.isa;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,8 +28,7 @@ class AssemblerTest {
         try (Stream<Path> files = Files.list(conformanceDir())) {
             return files.filter(p -> p.toString().endsWith(".data")).sorted().toList().stream()
                     .map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
-                        String asm = section(Files.readString(p), "asm");
-                        List<Insn> insns = Assembler.assemble(asm);
+                        List<Insn> insns = ConformanceCase.read(p).insns();
                         InsnValidator.validate(insns);
                         assertEquals(insns, Assembler.assemble(Disassembler.disassemble(insns)));
                         assertEquals(insns, InsnCodec.decode(InsnCodec.encode(insns)));
@@ -39,10 +39,31 @@ class AssemblerTest {
 
     @Test
     void rawSectionMatchesAssembly() throws IOException {
-        String data = Files.readString(conformanceDir().resolve("lddw.data"));
-        long[] raw = section(data, "raw").lines().map(String::trim).filter(s -> !s.isEmpty())
-                .mapToLong(s -> Long.parseUnsignedLong(s.substring(2), 16)).toArray();
-        assertEquals(InsnCodec.decode(raw), Assembler.assemble(section(data, "asm")));
+        ConformanceCase c = ConformanceCase.read(conformanceDir().resolve("lddw.data"));
+        assertEquals(3, c.raw().size());
+        assertEquals(c.raw(), c.insns());
+        assertEquals(0x1122334455667788L, c.expected().orElseThrow());
+    }
+
+    @Test
+    void conformanceCaseReadsMemoryAndResult() {
+        ConformanceCase c = ConformanceCase.parse("t", """
+                # comment
+                -- asm
+                mov %r0, %r2
+                exit
+                -- mem
+                00 01
+                ff 10
+                -- no register offset
+                -- result
+                0xffffffffffffffff
+                """);
+        assertEquals(List.of(Insn.mov64Reg(0, 2), Insn.exit()), c.insns());
+        assertArrayEquals(new byte[] {0, 1, (byte) 0xff, 0x10}, c.mem());
+        assertEquals(-1L, c.expected().orElseThrow());
+        BpfException e = assertThrows(BpfException.class, () -> ConformanceCase.parse("bad", "-- asm\nmov %r0, 1\nfrob\n-- result\n0x1\n"));
+        assertEquals("bad: line 3: unknown mnemonic 'frob'", e.reason());
     }
 
     @Test
@@ -87,21 +108,5 @@ class AssemblerTest {
         assertTrue(e.reason().contains("truncated LDDW"), e.reason());
         e = assertThrows(BpfException.class, () -> InsnValidator.validate(List.of(Insn.mov64Imm(0, 1), Insn.ja(-2))));
         assertTrue(e.reason().contains("no exit"), e.reason());
-    }
-
-    /** The text of section {@code name} of a conformance file, without comments. */
-    static String section(String data, String name) {
-        StringBuilder sb = new StringBuilder();
-        boolean in = false;
-        for (String line : data.split("\n")) {
-            if (line.startsWith("--")) {
-                in = line.substring(2).trim().equals(name);
-                continue;
-            }
-            if (in) {
-                sb.append(line).append('\n');
-            }
-        }
-        return sb.toString();
     }
 }

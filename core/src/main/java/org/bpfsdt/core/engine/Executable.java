@@ -1,0 +1,33 @@
+package org.bpfsdt.core.engine;
+
+import org.bpfsdt.core.interp.CallTarget;
+import org.bpfsdt.core.interp.ExecState;
+
+/**
+ * What runs a program now: the interpreter's decoded form or a JIT image. A program holds one
+ * in a volatile field and swaps it when engines come and go; a replaced executable is closed
+ * only after a grace period, once no run can still be inside it.
+ */
+public sealed interface Executable extends CallTarget permits Interpreted, Jitted {
+    /** The engine's name: {@code interpreter} or the JIT's architecture. */
+    String engineName();
+
+    /** The JIT service that made it, or {@code null} for the interpreter. */
+    JitService service();
+
+    /** Runs once on the calling thread's state with {@code ctx} in r1; returns r0. */
+    @Override
+    long run(ExecState state, long ctx);
+
+    /** The native entry for tail calls from native code (a program descriptor's {@code entry}), or 0. */
+    long entryAddress();
+
+    /** Bytes of native code, 0 when interpreted. */
+    int codeSize();
+
+    /** A listing of the native code beside the BPF instructions, or empty. */
+    String listing();
+
+    /** Frees what it holds; called once no run can be inside it. */
+    void close();
+}

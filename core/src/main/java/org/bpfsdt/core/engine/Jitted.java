@@ -1,0 +1,83 @@
+package org.bpfsdt.core.engine;
+
+import java.lang.invoke.MethodHandle;
+
+import org.bpfsdt.api.BpfException;
+import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.spi.JitImage;
+import org.bpfsdt.core.interp.DecodedProgram;
+import org.bpfsdt.core.interp.ExecState;
+import org.bpfsdt.core.interp.Helper;
+
+/** A program compiled by a JIT service, run through the image's entry on this host. */
+public final class Jitted implements Executable {
+    private final JitService service;
+    private final JitImage image;
+    private final MethodHandle entry;
+    private final int programId;
+    private final Helper[] helpers;
+    // made once: a method reference per run would allocate
+    private final ExecState.NativeBody body = this::invoke;
+
+    Jitted(JitService service, JitImage image, int programId, Helper[] helpers) {
+        this.service = service;
+        this.image = image;
+        this.entry = image.entry();
+        this.programId = programId;
+        this.helpers = helpers;
+    }
+
+    public JitImage image() {
+        return image;
+    }
+
+    @Override
+    public String engineName() {
+        return service.arch();
+    }
+
+    @Override
+    public JitService service() {
+        return service;
+    }
+
+    @Override
+    public DecodedProgram interpreted() {
+        return null;
+    }
+
+    @Override
+    public long run(ExecState state, long ctx) {
+        return state.runNative(programId, helpers, ctx, body);
+    }
+
+    private long invoke(long ctx) {
+        try {
+            return (long) entry.invokeExact(ctx);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new BpfException(Errno.EFAULT, service.arch() + " code of program " + programId + " failed: " + t, t);
+        }
+    }
+
+    @Override
+    public long entryAddress() {
+        return image.entryAddress();
+    }
+
+    @Override
+    public int codeSize() {
+        return image.code().length;
+    }
+
+    @Override
+    public String listing() {
+        return "";
+    }
+
+    @Override
+    public void close() {
+        image.close();
+    }
+}

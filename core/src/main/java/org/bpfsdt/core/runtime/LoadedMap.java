@@ -1,0 +1,85 @@
+package org.bpfsdt.core.runtime;
+
+import java.util.Optional;
+
+import org.bpfsdt.api.MapFlags;
+import org.bpfsdt.api.MapInfo;
+import org.bpfsdt.api.MapSpec;
+import org.bpfsdt.api.MapType;
+import org.bpfsdt.api.spi.MapBackend;
+import org.bpfsdt.api.spi.MapDescriptor;
+import org.bpfsdt.api.spi.RuntimeLinkage;
+import org.bpfsdt.core.exec.NativeMemory;
+
+/**
+ * A map: its backend (from a {@link org.bpfsdt.api.spi.MapProvider}) and the 32-byte native
+ * header programs point to ({@link RuntimeLinkage}). Freed when the last handle or program
+ * reference goes; the backend and header are released after a grace period, since a running
+ * program may still hold their addresses.
+ */
+final class LoadedMap extends RuntimeObject {
+    final CoreRuntime runtime;
+    final MapSpec spec;
+    final MapBackend backend;
+    /** Address of the native map header. */
+    final long header;
+    private volatile boolean frozen;
+
+    LoadedMap(int id, CoreRuntime runtime, MapSpec spec, MapBackend backend, long header) {
+        super(id);
+        this.runtime = runtime;
+        this.spec = spec;
+        this.backend = backend;
+        this.header = header;
+        NativeMemory.put32(header + RuntimeLinkage.MAP_TYPE, spec.type().kernelId());
+        NativeMemory.put32(header + RuntimeLinkage.MAP_KEY_SIZE, spec.keySize());
+        NativeMemory.put32(header + RuntimeLinkage.MAP_VALUE_SIZE, spec.valueSize());
+        NativeMemory.put32(header + RuntimeLinkage.MAP_MAX_ENTRIES, spec.maxEntries());
+        NativeMemory.put32(header + RuntimeLinkage.MAP_FLAGS, spec.flags());
+        NativeMemory.put32(header + RuntimeLinkage.MAP_ID, id);
+        NativeMemory.put64(header + RuntimeLinkage.MAP_DATA, backend.data());
+    }
+
+    MapInfo info() {
+        return new MapInfo(id, spec.type(), spec.name(), spec.keySize(), spec.valueSize(), spec.maxEntries(), spec.flags(), frozen);
+    }
+
+    boolean frozen() {
+        return frozen;
+    }
+
+    void freeze() {
+        frozen = true;
+    }
+
+    /** What the verifier and the engines know of this map. */
+    MapDescriptor descriptor() {
+        MapType t = spec.type();
+        boolean direct = t == MapType.ARRAY || t == MapType.INSN_ARRAY;
+        return new MapDescriptor(id, t, spec.keySize(), spec.valueSize(), spec.maxEntries(), spec.flags(), frozen,
+                spec.btf(), spec.btfValueTypeId(), -1, header, direct ? backend.data() : 0,
+                Optional.ofNullable(backend.inlineLookup()).flatMap(o -> o));
+    }
+
+    /** Whether programs may write its values. */
+    boolean programWritable() {
+        return (spec.flags() & MapFlags.RDONLY_PROG) == 0;
+    }
+
+    @Override
+    protected void free() {
+        runtime.maps.remove(id, this);
+        runtime.grace().defer(() -> {
+            try {
+                backend.close();
+            } finally {
+                runtime.heap().free(header, RuntimeLinkage.MAP_HEADER_SIZE);
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "map " + id + " (" + spec.type() + (spec.name().isEmpty() ? "" : " " + spec.name()) + ")";
+    }
+}

@@ -1,0 +1,49 @@
+package org.bpfsdt.core.runtime;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.bpfsdt.api.ProgramType;
+import org.bpfsdt.api.spi.ProgramRef;
+
+/** A counted reference to a program for maps (PROG_ARRAY slots) and links; closing releases it once. */
+final class ProgramReference implements ProgramRef {
+    private final LoadedProgram program;
+    private final AtomicBoolean open = new AtomicBoolean(true);
+
+    /** Takes over a reference already acquired on {@code program}. */
+    ProgramReference(LoadedProgram program) {
+        this.program = program;
+    }
+
+    @Override
+    public int id() {
+        return program.id;
+    }
+
+    @Override
+    public ProgramType type() {
+        return program.type;
+    }
+
+    @Override
+    public long descriptor() {
+        return program.descriptor;
+    }
+
+    @Override
+    public long run(long ctx) {
+        return program.run(ctx);
+    }
+
+    @Override
+    public void close() {
+        if (open.compareAndSet(true, false)) {
+            program.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "reference to " + program;
+    }
+}

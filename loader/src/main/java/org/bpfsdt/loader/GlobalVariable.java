@@ -1,0 +1,165 @@
+package org.bpfsdt.loader;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+import org.bpfsdt.api.BpfException;
+import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.btf.Btf;
+import org.bpfsdt.api.btf.BtfType;
+
+/**
+ * A global variable of a {@code .data}, {@code .rodata} or {@code .bss} section, as a libbpf
+ * skeleton exposes it: before load it reads and writes the map's initial value; after load
+ * (from a {@link LoadedObject}) the live map value. A {@code .rodata} variable can be set only
+ * before load: the map is frozen once loaded.
+ */
+public final class GlobalVariable {
+    /** Where the bytes live: the initial value before load, the map after. */
+    interface Store {
+        byte[] read(int offset, int length);
+
+        void write(int offset, byte[] bytes);
+    }
+
+    private final String name;
+    private final String section;
+    private final int offset;
+    private final int size;
+    private final int typeId;
+    private final Btf btf;
+    private final boolean global;
+    private final Store store;
+
+    GlobalVariable(String name, String section, int offset, int size, int typeId, Btf btf, boolean global, Store store) {
+        this.name = name;
+        this.section = section;
+        this.offset = offset;
+        this.size = size;
+        this.typeId = typeId;
+        this.btf = btf;
+        this.global = global;
+        this.store = store;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The data section it lives in ({@code .bss}). */
+    public String section() {
+        return section;
+    }
+
+    /** Byte offset in the section. */
+    public int offset() {
+        return offset;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Its C type ({@code unsigned long long}, {@code char[16]}). */
+    public String typeName() {
+        return btf.typeName(typeId);
+    }
+
+    /** Its C declaration ({@code const char greeting[6]}). */
+    public String declaration() {
+        return org.bpfsdt.api.btf.BtfCDump.declaration(btf, typeId, name);
+    }
+
+    /** False for {@code static} (and hidden) variables, which libbpf skeletons leave out. */
+    public boolean isGlobal() {
+        return global;
+    }
+
+    /** The current bytes. */
+    public byte[] bytes() {
+        return store.read(offset, size);
+    }
+
+    /** Replaces the bytes; {@code value} must have exactly {@link #size()} bytes. */
+    public void set(byte[] value) {
+        if (value.length != size) {
+            throw new BpfException(Errno.EINVAL, "global '" + name + "' is " + size + " bytes, not " + value.length);
+        }
+        store.write(offset, value);
+    }
+
+    /** The value of an integer, enum, bool or pointer variable, sign-extended when its type is signed. */
+    public long longValue() {
+        requireScalar();
+        byte[] b = bytes();
+        long v = 0;
+        for (int i = b.length - 1; i >= 0; i--) {
+            v = (v << 8) | (b[i] & 0xff);
+        }
+        if (isSigned() && size < 8) {
+            int shift = 64 - 8 * size;
+            v = (v << shift) >> shift;
+        }
+        return v;
+    }
+
+    /** Sets an integer, enum, bool or pointer variable; {@code ERANGE} when the value does not fit its size. */
+    public void set(long value) {
+        requireScalar();
+        if (size < 8) {
+            // any value whose bits fit: -1 sets a u32 to 0xffffffff, as a C assignment would
+            boolean fits = value >= -(1L << (8 * size - 1)) && value < (1L << (8 * size));
+            if (!fits) {
+                throw new BpfException(Errno.ERANGE, "global '" + name + "' (" + typeName() + ") cannot hold " + value);
+            }
+        }
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (value >>> (8 * i));
+        }
+        store.write(offset, b);
+    }
+
+    /** The value as a person reads it: decimal (signed where the type is), a string for {@code char[]}, else hex bytes. */
+    public String formatValue() {
+        BtfType t = btf.resolve(typeId);
+        if (isScalar(t)) {
+            return isSigned() ? Long.toString(longValue()) : Long.toUnsignedString(longValue());
+        }
+        if (t instanceof BtfType.Array a && btf.resolve(a.elemType()) instanceof BtfType.Int i && i.size() == 1) {
+            byte[] b = bytes();
+            int n = 0;
+            while (n < b.length && b[n] != 0) {
+                n++;
+            }
+            return "\"" + new String(b, 0, n, StandardCharsets.UTF_8) + "\"";
+        }
+        return HexFormat.ofDelimiter(" ").formatHex(bytes());
+    }
+
+    /** {@code name = value}, as {@code sdt trace} prints globals. */
+    @Override
+    public String toString() {
+        return name + " = " + formatValue();
+    }
+
+    private boolean isScalar(BtfType t) {
+        return (t instanceof BtfType.Int || t instanceof BtfType.Enum || t instanceof BtfType.Enum64 || t instanceof BtfType.Ptr)
+                && size >= 1 && size <= 8;
+    }
+
+    private void requireScalar() {
+        if (!isScalar(btf.resolve(typeId))) {
+            throw new BpfException(Errno.EINVAL, "global '" + name + "' is a " + typeName() + ", not an integer; use bytes()");
+        }
+    }
+
+    private boolean isSigned() {
+        return switch (btf.resolve(typeId)) {
+            case BtfType.Int i -> i.isSigned();
+            case BtfType.Enum e -> e.signed();
+            case BtfType.Enum64 e -> e.signed();
+            default -> false;
+        };
+    }
+}
