@@ -1,68 +1,72 @@
 package org.bpfsdt.jit.x86_64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
+import org.bpfsdt.api.BpfRuntime;
+import org.bpfsdt.api.EngineInfo;
+import org.bpfsdt.api.RawRunOptions;
+import org.bpfsdt.api.RawRunResult;
 import org.bpfsdt.api.isa.Assembler;
-import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.api.isa.ConformanceCase;
 import org.bpfsdt.api.spi.JitImage;
 import org.bpfsdt.jit.x86_64.codegen.CpuFeatures;
+import org.bpfsdt.jit.x86_64.image.X86JitImage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every program of the shared conformance suite, compiled and run natively. */
+/** Every program of the shared conformance suite on the x86_64 JIT. */
 class ConformanceTest {
-    /** The host's features (BMI2 shifts where present) and the x86-64 baseline (shifts through cl). */
-    private static final Map<String, X86JitCompiler> JITS = Map.of(
-            "host", new X86JitCompiler(CpuFeatures.ofHost(), false),
-            "baseline", new X86JitCompiler(CpuFeatures.BASELINE, false));
+    private static BpfRuntime runtime;
 
-    static Path conformanceDir() {
-        return Path.of(System.getProperty("bpfsdt.shared", "../../shared")).resolve("conformance");
+    @BeforeAll
+    static void start() {
+        runtime = ServiceLoader.load(BpfRuntime.class).findFirst().orElseThrow();
     }
 
+    @AfterAll
+    static void stop() {
+        runtime.close();
+    }
+
+    @Test
+    void theRuntimeFindsThisJitAsAService() {
+        EngineInfo jit = runtime.engines().stream().filter(e -> e.name().equals(X86JitImage.ARCH)).findFirst().orElseThrow();
+        assertTrue(jit.hostNative());
+        assertFalse(jit.sdtProbes(), "SDT probes are announced once they work end to end (issue 6)");
+        RawRunResult r = runtime.runUnverified(Assembler.assemble("mov %r0, 7\nexit"), new byte[0], RawRunOptions.on(X86JitImage.ARCH));
+        assertEquals(X86JitImage.ARCH, r.engine());
+        assertEquals(7, r.r0());
+    }
+
+    /** Through the runtime, as users run it: the runtime finds this JIT as a service and picks it by name. */
     @TestFactory
-    Stream<DynamicContainer> conformanceSuite() throws IOException {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(conformanceDir())) {
-            files = s.filter(p -> p.toString().endsWith(".data")).sorted().toList();
-        }
-        return JITS.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> DynamicContainer.dynamicContainer(e.getKey(), files.stream().map(p -> test(e.getValue(), p))));
+    Stream<DynamicTest> throughTheRuntime() {
+        return org.bpfsdt.core.runtime.ConformanceTest.suite(runtime, ConformanceCase.options(X86JitImage.ARCH));
     }
 
-    private static DynamicTest test(X86JitCompiler jit, Path p) {
-        return DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
-            String data = Files.readString(p);
-            List<Insn> insns = Assembler.assemble(section(data, "asm"));
-            String memHex = section(data, "mem").replaceAll("\\s+", "");
-            byte[] mem = HexFormat.of().parseHex(memHex);
-            String result = section(data, "result").trim();
-            long expected = result.startsWith("0x") ? Long.parseUnsignedLong(result.substring(2), 16) : Long.parseUnsignedLong(result);
-            try (JitImage image = jit.compile(NativeRun.request(p.getFileName().toString(), insns, NativeRun.CONFORMANCE_HELPERS))) {
-                assertEquals(expected, NativeRun.run(image, mem).r0(), "r0");
-            }
-        });
-    }
-
-    static String section(String data, String name) {
-        StringBuilder out = new StringBuilder();
-        boolean in = false;
-        for (String line : data.split("\n")) {
-            if (line.startsWith("-- ")) {
-                in = line.substring(3).trim().equals(name);
-            } else if (in) {
-                out.append(line).append('\n');
-            }
-        }
-        return out.toString();
+    /** Compiled directly, for the host's processor (BMI2 shifts where present) and for the x86-64 baseline (shifts through cl). */
+    @TestFactory
+    Stream<DynamicContainer> perProcessorFeatures() {
+        Map<String, X86JitCompiler> jits = Map.of(
+                "host", new X86JitCompiler(CpuFeatures.ofHost(), false),
+                "baseline", new X86JitCompiler(CpuFeatures.BASELINE, false));
+        return jits.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> DynamicContainer.dynamicContainer(e.getKey(), org.bpfsdt.core.runtime.ConformanceTest.files().stream()
+                        .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+                            ConformanceCase c = ConformanceCase.read(f);
+                            try (JitImage image = e.getValue().compile(NativeRun.request(c.name(), c.insns(), NativeRun.CONFORMANCE_HELPERS))) {
+                                assertEquals(c.expected().getAsLong(), NativeRun.run(image, c.mem()).r0(), c.name());
+                            }
+                        }))));
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
@@ -25,9 +24,6 @@ import org.bpfsdt.jit.x86_64.asm.Reg;
  * code wrong is refused here, before any code is emitted or mapped.
  */
 public final class ProgramPlan {
-    /** Stack bytes each function gets when the request names no functions (raw, unverified runs). */
-    public static final int RAW_STACK_DEPTH = STACK_SIZE;
-
     final JitRequest request;
     final List<Insn> insns;
     final List<InsnAux> aux;
@@ -70,7 +66,7 @@ public final class ProgramPlan {
         } else if (aux.size() != n) {
             throw BpfException.einval("the request has " + aux.size() + " aux entries for " + n + " instruction slots");
         }
-        List<Subprog> subprogs = request.subprogs().isEmpty() ? discoverFunctions(insns) : request.subprogs();
+        List<Subprog> subprogs = request.subprogs().isEmpty() ? Subprog.ofUnverified(insns) : request.subprogs();
         int[] functionOfSlot = new int[n];
         checkFunctions(insns, subprogs, functionOfSlot);
         int[] probeAt = probeSlots(request.probes(), insns);
@@ -184,27 +180,6 @@ public final class ProgramPlan {
                 saved[r] = true;
             }
         }
-    }
-
-    /** Functions of an unverified program: the main program and every local call or function-address target, each with a full stack. */
-    static List<Subprog> discoverFunctions(List<Insn> insns) {
-        TreeSet<Integer> starts = new TreeSet<>();
-        starts.add(0);
-        for (int pc = 0; pc < insns.size(); pc++) {
-            Insn insn = insns.get(pc);
-            if (insn.isLocalCall() || (insn.isLddw() && insn.src() == PSEUDO_FUNC)) {
-                starts.add(pc + 1 + insn.imm());
-            }
-            if (insn.isLddw()) {
-                pc++;
-            }
-        }
-        List<Subprog> out = new ArrayList<>();
-        Integer[] s = starts.toArray(Integer[]::new);
-        for (int i = 0; i < s.length; i++) {
-            out.add(new Subprog(s[i], i + 1 < s.length ? s[i + 1] : insns.size(), RAW_STACK_DEPTH, ""));
-        }
-        return out;
     }
 
     private static void checkFunctions(List<Insn> insns, List<Subprog> subprogs, int[] functionOfSlot) {

@@ -78,6 +78,6 @@ class ProgramPlanTest {
         ProgramPlan plan = ProgramPlan.of(request("call local f\nexit\nf:\nmov %r0, 1\nexit", List.of()));
         assertEquals(2, plan.functions.size());
         assertEquals(2, plan.functions.get(1).start());
-        assertEquals(ProgramPlan.RAW_STACK_DEPTH, plan.functions.get(1).stackDepth());
+        assertEquals(org.bpfsdt.api.isa.Opcodes.STACK_SIZE, plan.functions.get(1).stackDepth());
     }
 }
