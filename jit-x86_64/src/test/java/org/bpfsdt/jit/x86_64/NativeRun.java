@@ -106,6 +106,17 @@ public final class NativeRun {
         return id -> addresses.getOrDefault(id, 0L);
     }
 
+    /** The native address of {@code helper}: an upcall stub taking r1..r5 and returning r0. */
+    public static long upcall(org.bpfsdt.api.RawRunOptions.RawHelper helper) {
+        try {
+            MethodHandle h = MethodHandles.lookup().findVirtual(org.bpfsdt.api.RawRunOptions.RawHelper.class, "call",
+                    MethodType.methodType(long.class, long.class, long.class, long.class, long.class, long.class)).bindTo(helper);
+            return LINKER.upcallStub(h, HELPER, Arena.global()).address();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static long upcall(String method) {
         try {
             MethodHandle h = MethodHandles.lookup().findStatic(NativeRun.class, method,

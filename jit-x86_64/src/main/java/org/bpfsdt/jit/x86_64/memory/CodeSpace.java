@@ -89,11 +89,13 @@ public final class CodeSpace implements AutoCloseable {
         }
         live++;
         for (Map.Entry<Long, Long> e : free.entrySet()) {
-            if (e.getValue() >= size) {
-                long off = e.getKey();
+            // read both before removing: a removed TreeMap node may be reused for its successor
+            long off = e.getKey();
+            long len = e.getValue();
+            if (len >= size) {
                 free.remove(off);
-                if (e.getValue() > size) {
-                    free.put(off + size, e.getValue() - size);
+                if (len > size) {
+                    free.put(off + size, len - size);
                 }
                 return base + off;
             }

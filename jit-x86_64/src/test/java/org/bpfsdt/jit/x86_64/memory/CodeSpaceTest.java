@@ -90,6 +90,40 @@ class CodeSpaceTest {
         }
     }
 
+    /** Blocks of mixed sizes taken and freed in random order stay disjoint and inside the reservation. */
+    @Test
+    void blocksNeverOverlap() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        try (CodeSpace space = new CodeSpace()) {
+            List<CodeBlock> live = new java.util.ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                if (!live.isEmpty() && rnd.nextInt(5) < 2) {
+                    live.remove(rnd.nextInt(live.size())).close();
+                } else {
+                    live.add(space.map(code(1 + rnd.nextInt(5 * 4096)), false));
+                }
+                if (i % 100 == 0) {
+                    assertDisjointInside(space, live);
+                }
+            }
+            assertDisjointInside(space, live);
+            live.forEach(CodeBlock::close);
+            assertEquals(0, space.liveBlocks());
+        }
+    }
+
+    private static void assertDisjointInside(CodeSpace space, List<CodeBlock> live) {
+        List<CodeBlock> sorted = live.stream().sorted(java.util.Comparator.comparingLong(CodeBlock::address)).toList();
+        for (int i = 0; i < sorted.size(); i++) {
+            CodeBlock b = sorted.get(i);
+            assertTrue(b.address() >= space.reservationBase() && b.address() + b.size() <= space.reservationBase() + space.reservationSize());
+            if (i > 0) {
+                CodeBlock prev = sorted.get(i - 1);
+                assertTrue(prev.address() + prev.size() <= b.address(), "blocks at " + prev.address() + " and " + b.address() + " overlap");
+            }
+        }
+    }
+
     @Test
     void aClosedSpaceKeepsItsCodeUntilTheLastBlockGoes() throws IOException {
         CodeSpace space = new CodeSpace();
