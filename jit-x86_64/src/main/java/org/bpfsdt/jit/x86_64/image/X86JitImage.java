@@ -82,6 +82,7 @@ public final class X86JitImage implements JitImage {
     }
 
     /** {@code (long r1, long r2) -> long r0}: the entry with r2 passed through, for raw runs. */
+    @Override
     public MethodHandle rawEntry() {
         MethodHandle h = rawEntry;
         if (h == null) {
