@@ -1,5 +1,8 @@
 package org.bpfsdt.jit.x86_64;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -15,6 +18,7 @@ import org.bpfsdt.jit.x86_64.codegen.CpuFeatures;
 import org.bpfsdt.jit.x86_64.codegen.NativeCode;
 import org.bpfsdt.jit.x86_64.codegen.ProgramPlan;
 import org.bpfsdt.jit.x86_64.codegen.TrampolineGenerator;
+import org.bpfsdt.jit.x86_64.image.EntryPoints;
 import org.bpfsdt.jit.x86_64.image.X86JitImage;
 import org.bpfsdt.jit.x86_64.image.X86Trampoline;
 import org.bpfsdt.jit.x86_64.memory.CodeSpace;
@@ -32,6 +36,9 @@ import org.osgi.service.component.annotations.Deactivate;
     JitCompiler.PROP_SDT_PROBE + ":Boolean=false",
 })
 public final class X86JitCompiler implements JitCompiler {
+    /** How every image of this JIT begins: what a trampoline recognises to call an observer's main function directly. */
+    private static final byte[] ENTRY_STUB = CodeGenerator.entryStub();
+
     private final CpuFeatures cpu;
     private final CodeSpace space = new CodeSpace();
     private volatile boolean sdtProbes;
@@ -100,12 +107,15 @@ public final class X86JitCompiler implements JitCompiler {
         if (!runsOnHost()) {
             throw new BpfException(Errno.ENOTSUPP, "x86_64 trampolines run only on an x86_64 Linux host");
         }
+        List<TrampolineGenerator.ObserverCall> calls = new ArrayList<>();
         for (long entry : observerEntries) {
             if (entry == 0) {
                 throw BpfException.einval("an observer entry is 0: every observer needs native code to call");
             }
+            boolean ours = Arrays.equals(EntryPoints.codeAt(entry, ENTRY_STUB.length), ENTRY_STUB);
+            calls.add(new TrampolineGenerator.ObserverCall(ours ? entry + NativeCode.BODY_OFFSET : entry, ours));
         }
-        byte[] code = TrampolineGenerator.generate(model, observerEntries);
+        byte[] code = TrampolineGenerator.generate(model, calls);
         return new X86Trampoline(space.map(code, false), code);
     }
 

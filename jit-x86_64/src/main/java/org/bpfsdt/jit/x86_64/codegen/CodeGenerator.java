@@ -154,14 +154,28 @@ public final class CodeGenerator {
 
     /** {@code long entry(ctx...)}: gives the run its tail call budget and calls the main function. */
     private void emitEntry() {
-        a.push(TAIL_CALL_BUDGET);
-        a.movImm32(TAIL_CALL_BUDGET, MAX_TAIL_CALLS);
-        a.call(functions[0]);
-        a.pop(TAIL_CALL_BUDGET);
-        a.ret();
+        emitEntryStub(a, functions[0]);
         if (a.position() != NativeCode.BODY_OFFSET) {
             throw new IllegalStateException("entry is " + a.position() + " bytes, not " + NativeCode.BODY_OFFSET);
         }
+    }
+
+    private static void emitEntryStub(X86Assembler a, Label main) {
+        a.push(TAIL_CALL_BUDGET);
+        a.movImm32(TAIL_CALL_BUDGET, MAX_TAIL_CALLS);
+        a.call(main);
+        a.pop(TAIL_CALL_BUDGET);
+        a.ret();
+    }
+
+    /** The bytes every image of this JIT starts with: the entry stub, calling the main function right after it. */
+    public static byte[] entryStub() {
+        X86Assembler a = new X86Assembler();
+        Label main = new Label();
+        emitEntryStub(a, main);
+        a.bind(main);
+        a.finish();
+        return a.toByteArray();
     }
 
     /** {@code long batch(ctx, repeat)}: runs the main function {@code max(repeat, 1)} times, returning the last r0. */

@@ -2,6 +2,8 @@ package org.bpfsdt.jit.x86_64.codegen;
 
 import static org.bpfsdt.jit.x86_64.codegen.RegisterMap.AUX;
 
+import java.util.List;
+
 import org.bpfsdt.api.spi.FuncModel;
 import org.bpfsdt.jit.x86_64.asm.Mem;
 import org.bpfsdt.jit.x86_64.asm.Reg;
@@ -15,6 +17,7 @@ import org.bpfsdt.jit.x86_64.asm.X86Assembler.AluOp;
  * are System V functions, which keep r6..r9, r10 and the tail call budget), stores the arguments
  * as u64s extended as their declared types say, calls each observer with a pointer to them,
  * restores and returns. The flags and the JIT's scratch registers are dead at a probe site.
+ * Observers compiled by this JIT are entered at their main function, one call fewer per hit.
  */
 public final class TrampolineGenerator {
     /** BPF r0..r5 in push order. */
@@ -27,7 +30,18 @@ public final class TrampolineGenerator {
     private TrampolineGenerator() {
     }
 
-    public static byte[] generate(FuncModel model, long[] observerEntries) {
+    /**
+     * An observer to call: its System V entry, or the main function of an image of this JIT
+     * ({@link NativeCode#BODY_OFFSET} past its entry), which the trampoline calls directly after
+     * giving it a tail call budget, saving the entry stub's call.
+     *
+     * @param address where to call
+     * @param body    whether {@code address} is a main function that needs the budget register set
+     */
+    public record ObserverCall(long address, boolean body) {
+    }
+
+    public static byte[] generate(FuncModel model, List<ObserverCall> observers) {
         for (int i = 0; i < model.nrArgs(); i++) {
             int size = model.argSize()[i];
             if (size != 1 && size != 2 && size != 4 && size != 8) {
@@ -37,12 +51,17 @@ public final class TrampolineGenerator {
                 throw new IllegalArgumentException("argument " + i + " is in r" + model.argRegs()[i] + ", which is not a BPF register");
             }
         }
+        boolean budget = observers.stream().anyMatch(ObserverCall::body);
         X86Assembler a = new X86Assembler();
-        // called from a 16-aligned site: rsp is 8 mod 16 here, 8 after six pushes, 0 after the array
+        // called from a 16-aligned site: rsp is 8 mod 16 here; the saves and the array bring it to 0
         for (Reg r : SAVED) {
             a.push(r);
         }
-        a.aluImm(AluOp.SUB, Width.QWORD, Reg.RSP, ARGS_BYTES);
+        if (budget) {
+            a.push(RegisterMap.TAIL_CALL_BUDGET);
+        }
+        int frame = ARGS_BYTES + (budget ? 8 : 0);
+        a.aluImm(AluOp.SUB, Width.QWORD, Reg.RSP, frame);
         for (int i = 0; i < model.nrArgs(); i++) {
             Reg value = RegisterMap.of(model.argRegs()[i]);
             Width width = Width.ofBytes(model.argSize()[i]);
@@ -59,11 +78,17 @@ public final class TrampolineGenerator {
             }
             a.store(Width.QWORD, Mem.of(Reg.RSP, 8 * i), stored);
         }
-        for (long observer : observerEntries) {
+        for (ObserverCall o : observers) {
             a.mov(Width.QWORD, Reg.RDI, Reg.RSP);
-            a.callAbsolute(observer);
+            if (o.body()) {
+                a.movImm32(RegisterMap.TAIL_CALL_BUDGET, org.bpfsdt.api.isa.Opcodes.MAX_TAIL_CALLS);
+            }
+            a.callAbsolute(o.address());
         }
-        a.aluImm(AluOp.ADD, Width.QWORD, Reg.RSP, ARGS_BYTES);
+        a.aluImm(AluOp.ADD, Width.QWORD, Reg.RSP, frame);
+        if (budget) {
+            a.pop(RegisterMap.TAIL_CALL_BUDGET);
+        }
         for (int i = SAVED.length - 1; i >= 0; i--) {
             a.pop(SAVED[i]);
         }

@@ -7,9 +7,9 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
-/** Method handles that call native entries of compiled code. */
+/** Method handles that call native entries of compiled code, and a look at code already mapped. */
 @SuppressWarnings("restricted") // calls generated code: the reason this class exists
-final class EntryPoints {
+public final class EntryPoints {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final FunctionDescriptor SINGLE = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG);
     private static final FunctionDescriptor TWO_LONGS = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -24,6 +24,11 @@ final class EntryPoints {
     static MethodHandle single(long address, boolean mayUpcall) {
         MemorySegment entry = MemorySegment.ofAddress(address);
         return mayUpcall ? LINKER.downcallHandle(entry, SINGLE) : LINKER.downcallHandle(entry, SINGLE, Linker.Option.critical(false));
+    }
+
+    /** The first {@code n} bytes of the code at {@code address}, which must be mapped code. */
+    public static byte[] codeAt(long address, int n) {
+        return MemorySegment.ofAddress(address).reinterpret(n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
     /** {@code (long r1, long r2) -> long}: the entry is a System V function of r1..r5. */

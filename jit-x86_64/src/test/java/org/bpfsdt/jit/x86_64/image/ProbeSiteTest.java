@@ -194,6 +194,33 @@ class ProbeSiteTest {
         }
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong SEEN = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A Java observer: adds its second argument to {@link #SEEN}. */
+    static long javaObserver(long args) {
+        SEEN.addAndGet(MemorySegment.ofAddress(args).reinterpret(16).get(ValueLayout.JAVA_LONG, 8));
+        return 0;
+    }
+
+    /** An observer that is not code of this JIT (here an FFM upcall stub) is called at its System V entry. */
+    @Test
+    void anyNativeFunctionCanObserve() throws ReflectiveOperationException {
+        MemorySegment ctx = arena.allocate(80, 8);
+        var handle = java.lang.invoke.MethodHandles.lookup().findStatic(ProbeSiteTest.class, "javaObserver",
+                java.lang.invoke.MethodType.methodType(long.class, long.class));
+        MemorySegment stub = java.lang.foreign.Linker.nativeLinker().upcallStub(handle,
+                java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), arena);
+        SEEN.set(0);
+        try (JitImage target = compile(Assembler.assemble(TARGET), List.of(probe(PROBE_SLOT, MODEL.argRegs())));
+             Trampoline tramp = jit.createTrampoline(MODEL, new long[] {stub.address()})) {
+            target.attachProbe(0, tramp);
+            run(target, ctx);
+            run(target, ctx);
+            assertEquals(2 * 0xffffffff80000000L, SEEN.get(), "the s32 argument, sign-extended, twice");
+            assertArrayEquals(REGISTERS_AFTER, Arrays.copyOf(longs(ctx, 9), 9));
+        }
+    }
+
     private static List<Insn> withBuffer(String asm, MemorySegment buf) {
         List<Insn> out = new ArrayList<>(List.of(Insn.lddw(2, 0, buf.address())));
         out.addAll(Assembler.assemble(asm));
