@@ -277,6 +277,33 @@ class ProbeSiteTest {
         }
     }
 
+    /** A trampoline beyond rel32 reach is called through the site's thunk (checked in the code; not run: nothing is there). */
+    @Test
+    void aFarTrampolineIsReachedThroughTheThunk() {
+        try (X86JitImage target = (X86JitImage) compile(Assembler.assemble(TARGET), List.of(probe(PROBE_SLOT, new int[0])))) {
+            long far = target.address() + (1L << 40);
+            int site = target.probeSites().get(0).nativeOffset();
+            int thunk = target.nativeCode().probeThunkOffsets()[0];
+            MemorySegment code = MemorySegment.ofAddress(target.address()).reinterpret(target.code().length);
+            target.attachProbe(0, new Trampoline() {
+                @Override
+                public long address() {
+                    return far;
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+            assertEquals((byte) 0xe8, code.get(ValueLayout.JAVA_BYTE, site), "call rel32");
+            int rel = code.get(ValueLayout.JAVA_INT_UNALIGNED, site + 1);
+            assertEquals(thunk, site + 5 + rel, "to the thunk");
+            assertEquals(far, code.get(ValueLayout.JAVA_LONG, target.nativeCode().probeThunkTargets()[0]), "which jumps to the trampoline");
+            target.detachProbe(0);
+            assertArrayEquals(X86Assembler.NOP5, code.asSlice(site, 5).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
     @Test
     void probesAreRefusedWhereTheyCannotWork() {
         try (JitImage target = compile(Assembler.assemble(TARGET), List.of(probe(PROBE_SLOT, new int[0])))) {
