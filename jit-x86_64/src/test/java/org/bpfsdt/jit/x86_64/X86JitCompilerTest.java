@@ -204,6 +204,36 @@ class X86JitCompilerTest {
         }
     }
 
+    /** An index scaled and added to a base (an inlined array lookup) becomes one lea, unless another path joins at the add. */
+    @Test
+    void scaledAddsBecomeLea() {
+        String asm = """
+                mov %r0, 5
+                mov %r6, 1000
+                lsh %r0, 3
+                add %r0, %r6
+                mov %r7, 7
+                mov %r2, 40000
+                lsh %r7, 2
+                add %r7, %r2
+                add %r0, %r7
+                mov %r3, 3
+                jeq %r3, 3, join
+                lsh %r3, 1
+                join:
+                add %r3, %r6
+                add %r0, %r3
+                exit
+                """;
+        try (X86JitImage image = (X86JitImage) jit.compile(NativeRun.request(asm))) {
+            assertEquals(1040 + 40028 + 1003, NativeRun.run(image, new byte[0]).r0());
+            String listing = image.listing(Assembler.assemble(asm), pc -> null);
+            if (listing.contains("push r12")) { // disassembled (llvm-objdump installed)
+                assertEquals(2, listing.lines().filter(l -> l.contains("\tlea ")).count(), listing);
+            }
+        }
+    }
+
     // tail calls --------------------------------------------------------------------------------
 
     /** A PROG_ARRAY as the runtime lays it out: map header, descriptor table, descriptors. */

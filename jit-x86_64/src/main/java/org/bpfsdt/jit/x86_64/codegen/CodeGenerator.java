@@ -297,6 +297,10 @@ public final class CodeGenerator {
             if (insn.isLddw()) {
                 loadImm64(pc, insn, plan.insns.get(pc + 1));
                 slotOffsets[++pc] = -1;
+            } else if (pc + 1 < f.end() && scaledAdd(pc, insn, plan.insns.get(pc + 1))) {
+                pc++;
+                a.bind(slots[pc]);
+                slotOffsets[pc] = slotOffsets[pc - 1];
             } else {
                 translate(pc, insn);
             }
@@ -340,6 +344,20 @@ public final class CodeGenerator {
             case JMP, JMP32 -> jmp(pc, insn);
             default -> throw new IllegalStateException("unplanned instruction class at " + pc + ": " + insn);
         }
+    }
+
+    /**
+     * {@code dst <<= k; dst += src} (k = 1..3, 64 bits) as one {@code lea dst, [src + dst*2^k]}: how
+     * an array map lookup, inlined by the verifier, turns an index into a value address.
+     * Not when the add is a jump target (another path reaches it) or adds dst to itself.
+     */
+    private boolean scaledAdd(int pc, Insn shift, Insn add) {
+        if (shift.opcode() != (ALU64 | LSH | K) || shift.imm() < 1 || shift.imm() > 3 || plan.jumpTarget[pc + 1]
+                || add.opcode() != (ALU64 | ADD | X) || add.dst() != shift.dst() || add.src() == shift.dst()) {
+            return false;
+        }
+        a.lea(reg(shift.dst()), Mem.indexed(reg(add.src()), reg(shift.dst()), 1 << shift.imm(), 0));
+        return true;
     }
 
     private static Reg reg(int bpfReg) {

@@ -32,6 +32,8 @@ public final class ProgramPlan {
     final Map<Integer, Long> helpers = new HashMap<>();
     /** Probe index at each slot, or -1. */
     final int[] probeAt;
+    /** Slots some jump lands on: code there cannot rely on what the previous instruction left. */
+    final boolean[] jumpTarget;
     final boolean usesBpfLoop;
     final boolean usesCallx;
     /** Whether running it may call back into Java (helpers, tail calls, observers), which rules out a critical downcall. */
@@ -39,13 +41,15 @@ public final class ProgramPlan {
     final long tailCallFallback;
 
     private ProgramPlan(JitRequest request, List<InsnAux> aux, List<FunctionPlan> functions, int[] functionOfSlot,
-                        int[] probeAt, boolean usesBpfLoop, boolean usesCallx, boolean mayUpcall, long tailCallFallback) {
+                        int[] probeAt, boolean[] jumpTarget, boolean usesBpfLoop, boolean usesCallx, boolean mayUpcall,
+                        long tailCallFallback) {
         this.request = request;
         this.insns = request.insns();
         this.aux = aux;
         this.functions = functions;
         this.functionOfSlot = functionOfSlot;
         this.probeAt = probeAt;
+        this.jumpTarget = jumpTarget;
         this.usesBpfLoop = usesBpfLoop;
         this.usesCallx = usesCallx;
         this.mayUpcall = mayUpcall;
@@ -80,6 +84,7 @@ public final class ProgramPlan {
         boolean[] usesFp = new boolean[subprogs.size()];
         boolean[] mayGoto = new boolean[subprogs.size()];
         boolean[][] savedRegs = new boolean[subprogs.size()][MAX_REG];
+        boolean[] jumpTarget = new boolean[n];
         for (int pc = 0; pc < n; pc++) {
             Insn insn = insns.get(pc);
             int f = functionOfSlot[pc];
@@ -105,6 +110,7 @@ public final class ProgramPlan {
                     throw BpfException.einval(slot(pc, insn) + "jump target " + target + " leaves its function (slots " + fn.start() + ".." + (fn.end() - 1) + ")");
                 }
                 mayGoto[f] |= insn.opcode() == MAY_GOTO_OP;
+                jumpTarget[target] = true;
             } else if (insn.opcode() == CALLX_OP) {
                 callx = true;
                 upcall = true;
@@ -151,8 +157,8 @@ public final class ProgramPlan {
             boolean framed = calls[f] || usesFp[f] || mayGoto[f];
             functions.add(FunctionPlan.of(f, s.name() == null ? "" : s.name(), s.start(), s.end(), depth, saved, framed, mayGoto[f]));
         }
-        ProgramPlan plan = new ProgramPlan(request, List.copyOf(aux), List.copyOf(functions), functionOfSlot, probeAt, bpfLoop,
-                callx, upcall, fallback);
+        ProgramPlan plan = new ProgramPlan(request, List.copyOf(aux), List.copyOf(functions), functionOfSlot, probeAt, jumpTarget,
+                bpfLoop, callx, upcall, fallback);
         plan.helpers.putAll(helpers);
         return plan;
     }

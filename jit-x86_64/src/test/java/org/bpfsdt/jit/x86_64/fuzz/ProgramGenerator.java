@@ -179,8 +179,12 @@ public final class ProgramGenerator {
 
     private Block statement(int callees, int remaining) {
         int kind = rnd.nextInt(100);
-        if (kind < 45) {
+        if (kind < 42) {
             return Block.of(List.of(alu()));
+        } else if (kind < 45) {
+            // an index scaled and added, as inlined array lookups do (the JIT fuses it into one lea)
+            int dst = reg();
+            return Block.of(List.of(Insn.alu64Imm(LSH, dst, 1 + rnd.nextInt(3)), Insn.alu64Reg(ADD, dst, reg())));
         } else if (kind < 58) {
             return Block.of(List.of(load()));
         } else if (kind < 68) {
