@@ -112,7 +112,8 @@ public final class X86JitCompiler implements JitCompiler {
             if (entry == 0) {
                 throw BpfException.einval("an observer entry is 0: every observer needs native code to call");
             }
-            boolean ours = Arrays.equals(EntryPoints.codeAt(entry, ENTRY_STUB.length), ENTRY_STUB);
+            // only code this compiler mapped is read: an arbitrary entry may sit at the end of its mapping
+            boolean ours = space.isBlockStart(entry) && Arrays.equals(EntryPoints.codeAt(entry, ENTRY_STUB.length), ENTRY_STUB);
             calls.add(new TrampolineGenerator.ObserverCall(ours ? entry + NativeCode.BODY_OFFSET : entry, ours));
         }
         byte[] code = TrampolineGenerator.generate(model, calls);

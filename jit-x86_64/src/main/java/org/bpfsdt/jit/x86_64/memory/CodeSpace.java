@@ -21,6 +21,8 @@ public final class CodeSpace implements AutoCloseable {
     /** Free ranges of the reservation: offset to length. */
     private final TreeMap<Long, Long> free = new TreeMap<>();
     private int live;
+    /** Start addresses of the blocks mapped and not yet released. */
+    private final java.util.Set<Long> starts = new java.util.HashSet<>();
     private boolean closed;
 
     public CodeSpace() {
@@ -59,6 +61,9 @@ public final class CodeSpace implements AutoCloseable {
             if (!patchable) {
                 Posix.munmap(rw, size);
                 rw = 0;
+            }
+            synchronized (this) {
+                starts.add(rx);
             }
             return new CodeBlock(this, rx, rw, size, at != 0);
         } catch (RuntimeException e) {
@@ -131,6 +136,7 @@ public final class CodeSpace implements AutoCloseable {
     }
 
     synchronized void release(CodeBlock block) {
+        starts.remove(block.address());
         if (block.writableAddress() != 0) {
             Posix.munmap(block.writableAddress(), block.size());
         }
@@ -156,6 +162,11 @@ public final class CodeSpace implements AutoCloseable {
 
     long reservationSize() {
         return reservationSize;
+    }
+
+    /** Whether a block of this space, still mapped, starts at {@code address} (so its first bytes can be read). */
+    public synchronized boolean isBlockStart(long address) {
+        return starts.contains(address);
     }
 
     /** Blocks mapped and not yet released. */

@@ -117,6 +117,17 @@ class ProbeSiteTest {
         }
     }
 
+    /** Whether the trampoline's constant pool holds {@code address}: what it calls. */
+    private static boolean callsAddress(X86Trampoline t, long address) {
+        MemorySegment code = MemorySegment.ofArray(t.code());
+        for (long off = 0; off + 8 <= code.byteSize(); off += 8) {
+            if (code.get(ValueLayout.JAVA_LONG_UNALIGNED, off) == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static long[] longs(MemorySegment m, int n) {
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
@@ -160,6 +171,7 @@ class ProbeSiteTest {
             run(target, ctx);
             assertEquals(0, buf.get(ValueLayout.JAVA_LONG, 0), "nothing attached, nothing observed");
 
+            assertTrue(callsAddress((X86Trampoline) tramp, obs.entryAddress() + 16), "an observer of this JIT is entered at its main function");
             target.attachProbe(0, tramp);
             run(target, ctx);
             assertArrayEquals(new long[] {1, 0xff, 0xffffffff80000000L, 0x1122334455667788L}, longs(buf, 4),
@@ -213,6 +225,7 @@ class ProbeSiteTest {
         SEEN.set(0);
         try (JitImage target = compile(Assembler.assemble(TARGET), List.of(probe(PROBE_SLOT, MODEL.argRegs())));
              Trampoline tramp = jit.createTrampoline(MODEL, new long[] {stub.address()})) {
+            assertTrue(callsAddress((X86Trampoline) tramp, stub.address()), "any other function is called at its entry");
             target.attachProbe(0, tramp);
             run(target, ctx);
             run(target, ctx);
