@@ -64,7 +64,7 @@ public final class ExecState extends RunSlot {
         MemorySegment stack = memory.allocate((long) THREAD_FRAMES * FRAME_SIZE, 16);
         this.stackBottom = stack.address();
         this.stackTop = stackBottom + stack.byteSize();
-        this.probeArgs = Arena.ofAuto().allocate((THREAD_FRAMES + 1L) * PROBE_ARGS_SIZE, 16).address();
+        this.probeArgs = memory.allocate((THREAD_FRAMES + 1L) * PROBE_ARGS_SIZE, 16).address();
     }
 
     private static final int PROBE_ARGS_SIZE = 8 * org.bpfsdt.api.spi.FuncModel.MAX_REG_ARGS;

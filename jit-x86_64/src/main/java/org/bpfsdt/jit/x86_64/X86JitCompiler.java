@@ -33,7 +33,7 @@ import org.osgi.service.component.annotations.Deactivate;
 @Component(service = JitCompiler.class, property = {
     JitCompiler.PROP_ARCH + "=" + X86JitImage.ARCH,
     "service.ranking:Integer=100",
-    JitCompiler.PROP_SDT_PROBE + ":Boolean=false",
+    JitCompiler.PROP_SDT_PROBE + ":Boolean=true",
 })
 public final class X86JitCompiler implements JitCompiler {
     /** How every image of this JIT begins: what a trampoline recognises to call an observer's main function directly. */
@@ -45,7 +45,7 @@ public final class X86JitCompiler implements JitCompiler {
 
     /** The service as {@link java.util.ServiceLoader} and the component runtime create it. */
     public X86JitCompiler() {
-        this(CpuFeatures.ofHost(), false);
+        this(CpuFeatures.ofHost(), true);
     }
 
     /** A compiler for processors with {@code cpu}, offering SDT probes or not. */
