@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.HelperId;
 import org.bpfsdt.api.ProgSpec;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.isa.InsnValidator;
@@ -53,6 +54,7 @@ final class ProgramLoader {
             throw new BpfException(Errno.EINVAL, "program name '" + spec.name() + "' is longer than 15 characters");
         }
         InsnValidator.validate(spec.insns());
+        checkHelpers(spec);
         Verifier verifier = rt.verifier().orElseThrow(() -> new BpfException(Errno.EOPNOTSUPP,
                 "no verifier service is present, and programs are loaded only once verified (install the verifier bundle); nothing was loaded"));
         List<LoadedMap> maps = new ArrayList<>();
@@ -110,6 +112,24 @@ final class ProgramLoader {
             }
             rt.heap().free(descriptor, RUNTIME_DESCRIPTOR);
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a program that calls a helper this runtime does not offer, naming the first such
+     * call with the helper's number and name, before anything is taken (the kernel's
+     * {@code invalid func} at load).
+     */
+    private void checkHelpers(ProgSpec spec) {
+        List<Insn> insns = spec.insns();
+        for (int pc = 0; pc < insns.size(); pc++) {
+            Insn insn = insns.get(pc);
+            if (insn.isLddw()) {
+                pc++;
+            } else if (insn.opcode() == CALL_OP && insn.src() == CALL_HELPER && rt.helpers().proto(insn.imm()) == null) {
+                throw new BpfException(Errno.EINVAL, "program " + (spec.name().isEmpty() ? "" : spec.name() + " ") + "insn " + pc + " calls "
+                        + HelperId.describe(insn.imm() & 0xffffffffL) + ", which this runtime does not offer");
+            }
         }
     }
 

@@ -43,13 +43,13 @@ import org.bpfsdt.core.interp.HelperTable;
 import org.bpfsdt.core.interp.Interpreter;
 
 /** Small, real implementations of the SPIs the runtime finds as services, for tests of the runtime itself. */
-final class TestServices {
+public final class TestServices {
     private TestServices() {
     }
 
     /** ARRAY maps in native memory: enough of a map provider to load and run programs with maps. */
-    static final class ArrayMaps implements MapProvider {
-        final AtomicInteger open = new AtomicInteger();
+    public static final class ArrayMaps implements MapProvider {
+        public final AtomicInteger open = new AtomicInteger();
 
         @Override
         public Set<MapType> types() {
@@ -147,7 +147,7 @@ final class TestServices {
      * Accepts every program and does the one rewrite engines rely on: map loads by index become
      * plain 64-bit immediates (the map's address, or its value's). Not a verifier: for runtime tests.
      */
-    static final class AcceptAll implements Verifier {
+    public static final class AcceptAll implements Verifier {
         volatile VerifierRequest last;
         volatile RuntimeException failWith;
 
@@ -186,20 +186,22 @@ final class TestServices {
      * request's instructions, so it behaves exactly like the program and counts what resolution does
      * to it (compiles, closes, runs in flight).
      */
-    static final class FakeJit implements JitCompiler {
+    public static final class FakeJit implements JitCompiler {
         final String arch;
         final boolean onHost;
         final boolean sdt;
         final AtomicInteger compiles = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         final AtomicInteger runs = new AtomicInteger();
+        /** Test-run batches that came through the batch entry. */
+        public final AtomicInteger batches = new AtomicInteger();
         volatile boolean refuse;
         /** Set when an image was closed while a run was inside it. */
         volatile boolean closedWhileRunning;
         private final Interpreter interpreter = new Interpreter(null);
         private final ThreadLocal<ExecState> states = ThreadLocal.withInitial(() -> interpreter.newState(0));
 
-        FakeJit(String arch, boolean onHost, boolean sdt) {
+        public FakeJit(String arch, boolean onHost, boolean sdt) {
             this.arch = arch;
             this.onHost = onHost;
             this.sdt = sdt;
@@ -331,9 +333,24 @@ final class TestServices {
                 }
             }
 
+            /** The batch entry: loops here, as native code loops inside itself. */
+            long batch(long ctx, long repeat) {
+                batches.incrementAndGet();
+                long r0 = 0;
+                for (long i = Math.max(repeat, 1); i > 0; i--) {
+                    r0 = exec(ctx);
+                }
+                return r0;
+            }
+
             @Override
             public MethodHandle batchEntry() {
-                return null;
+                try {
+                    return MethodHandles.lookup().findVirtual(Image.class, "batch", MethodType.methodType(long.class, long.class, long.class))
+                            .bindTo(this);
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
             }
 
             @Override
@@ -358,7 +375,7 @@ final class TestServices {
     }
 
     /** Links of one attach type that hold their program until detached. */
-    static final class HoldingLinks implements LinkProvider {
+    public static final class HoldingLinks implements LinkProvider {
         final AtomicInteger attached = new AtomicInteger();
 
         @Override
