@@ -102,13 +102,7 @@ public final class Assembler {
             case "lock" -> atomic(rest);
             case "call" -> call(rest);
             case "callx" -> emit(new Insn(CALLX_OP, reg(operands(rest, 1)[0]), 0, 0, 0));
-            case "lddw" -> {
-                String[] ops = operands(rest, 2);
-                long v = parseLong(ops[1], true);
-                for (Insn i : Insn.lddw(reg(ops[0]), 0, v)) {
-                    emit(i);
-                }
-            }
+            case "lddw" -> lddw(operands(rest, 2));
             case "ja" -> {
                 emit(new Insn(JA_OP, 0, 0, 0, 0));
                 target(operands(rest, 1)[0], false);
@@ -210,6 +204,43 @@ public final class Assembler {
             return;
         }
         throw error("unknown mnemonic '" + m + "'");
+    }
+
+    private static final java.util.regex.Pattern MAP_OPERAND =
+            java.util.regex.Pattern.compile("(map|map_value|map_fd|map_fd_value)\\[(\\d+)\\](?:\\s*\\+\\s*(\\S+))?");
+
+    /**
+     * {@code lddw %r1, 0x1234}; the kernel's pseudo forms: {@code map[N]} (the program's map N),
+     * {@code map_value[N]+OFF} (address of byte OFF of its value), {@code map_fd[ID]} and
+     * {@code map_fd_value[ID]+OFF} (a map by id), {@code func LABEL} (a callback's address).
+     */
+    private void lddw(String[] ops) {
+        int dst = reg(ops[0]);
+        String v = ops[1].trim();
+        if (v.startsWith("func ")) {
+            Insn[] pair = Insn.lddw(dst, PSEUDO_FUNC, 0);
+            emit(pair[0]);
+            target(v.substring(5).trim(), true);
+            emit(pair[1]);
+            return;
+        }
+        java.util.regex.Matcher m = MAP_OPERAND.matcher(v);
+        if (m.matches()) {
+            String kind = m.group(1);
+            long handle = parseLong(m.group(2), false);
+            boolean value = kind.endsWith("_value");
+            if (!value && m.group(3) != null) {
+                throw error("a map pointer takes no offset; use map_value[N]+OFF for an address in its value");
+            }
+            long off = value && m.group(3) != null ? parseLong(m.group(3), false) : 0;
+            int src = kind.startsWith("map_fd") ? (value ? PSEUDO_MAP_VALUE : PSEUDO_MAP_FD) : (value ? PSEUDO_MAP_IDX_VALUE : PSEUDO_MAP_IDX);
+            emit(new Insn(LDDW, dst, src, 0, (int) handle));
+            emit(new Insn(0, 0, 0, 0, (int) off));
+            return;
+        }
+        for (Insn i : Insn.lddw(dst, 0, parseLong(v, true))) {
+            emit(i);
+        }
     }
 
     private void call(String rest) {

@@ -47,8 +47,16 @@ public final class Disassembler {
     }
 
     private static String lddw(Insn lo, Insn hi) {
-        String s = "lddw " + r(lo.dst()) + String.format(", 0x%x", lo.imm64(hi));
-        return lo.src() == 0 ? s : s + "  # pseudo src " + lo.src();
+        String head = "lddw " + r(lo.dst()) + ", ";
+        return switch (lo.src()) {
+            case PSEUDO_MAP_IDX -> head + "map[" + lo.imm() + "]";
+            case PSEUDO_MAP_IDX_VALUE -> head + "map_value[" + lo.imm() + "]+" + hi.imm();
+            case PSEUDO_MAP_FD -> head + "map_fd[" + lo.imm() + "]";
+            case PSEUDO_MAP_VALUE -> head + "map_fd_value[" + lo.imm() + "]+" + hi.imm();
+            case PSEUDO_FUNC -> head + "func " + rel(lo.imm());
+            case 0 -> head + String.format("0x%x", lo.imm64(hi));
+            default -> head + String.format("0x%x", lo.imm64(hi)) + "  # pseudo src " + lo.src();
+        };
     }
 
     private static String size(int code) {

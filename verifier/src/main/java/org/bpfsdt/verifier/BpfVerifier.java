@@ -1,0 +1,62 @@
+package org.bpfsdt.verifier;
+
+import java.util.Objects;
+
+import org.bpfsdt.api.BpfException;
+import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.spi.Verifier;
+import org.bpfsdt.api.spi.VerifierRequest;
+import org.bpfsdt.api.spi.VerifierResult;
+import org.bpfsdt.verifier.cfg.ControlFlow;
+import org.bpfsdt.verifier.check.Checker;
+import org.bpfsdt.verifier.check.Env;
+import org.bpfsdt.verifier.log.VerifierLog;
+import org.bpfsdt.verifier.rewrite.Rewriter;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The verifier service: the kernel verifier's checks, written from its documented behaviour,
+ * then the rewrites the engines rely on. Stateless; each call verifies one program.
+ */
+@Component(service = Verifier.class)
+public final class BpfVerifier implements Verifier {
+
+    @Override
+    public VerifierResult verify(VerifierRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (request.context() == null) {
+            throw BpfException.einval("the verifier needs the program type's context layout");
+        }
+        VerifierLog log = new VerifierLog(Math.max(0, Math.min(2, request.logLevel())), request.lineInfo());
+        Env env = null;
+        try {
+            ControlFlow cfg = ControlFlow.analyse(request.insns());
+            env = new Env(request, cfg, log);
+            Rewriter rewriter = new Rewriter(env);
+            new Checker(env).run();
+            StackDepth.check(env);
+            Rewriter.Result r = rewriter.rewrite();
+            stats(log, env);
+            return new VerifierResult(r.insns(), r.aux(), r.subprogs(), r.origToXlated(), r.probes(), log.toString(), env.insnProcessed);
+        } catch (VerifyError e) {
+            log.print(e.getMessage() + "\n");
+            stats(log, env);
+            throw new BpfException(e.errno(), e.getMessage()).withLog(log.toString());
+        } catch (StackOverflowError | RuntimeException e) {
+            if (e instanceof BpfException be) {
+                throw be.withLog(log.toString());
+            }
+            String msg = "verifier internal error: " + e;
+            log.print(msg + "\n");
+            throw new BpfException(Errno.EFAULT, msg, e).withLog(log.toString());
+        }
+    }
+
+    private static void stats(VerifierLog log, Env env) {
+        if (env == null || !log.enabled()) {
+            return;
+        }
+        log.printf("processed %d insns (limit %d) max_states_per_insn %d total_states %d peak_states %d mark_read %d\n",
+                env.insnProcessed, Env.COMPLEXITY_LIMIT_INSNS, env.maxStatesPerInsn, env.totalStates, env.peakStates, 0);
+    }
+}

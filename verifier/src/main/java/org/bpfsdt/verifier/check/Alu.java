@@ -1,0 +1,345 @@
+package org.bpfsdt.verifier.check;
+
+import static org.bpfsdt.api.isa.Opcodes.*;
+
+import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.verifier.VerifyError;
+import org.bpfsdt.verifier.domain.RegState;
+import org.bpfsdt.verifier.domain.RegType;
+import org.bpfsdt.verifier.domain.ScalarOps;
+import org.bpfsdt.verifier.domain.Tnum;
+import org.bpfsdt.verifier.log.StatePrinter;
+
+/** ALU instructions on scalars and pointers (the kernel's check_alu_op and adjust_*_min_max_vals). */
+final class Alu {
+    static final String[] OP_NAMES = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian"};
+
+    private final Env env;
+    private final Regs regs;
+    private final Precision precision;
+
+    Alu(Env env, Regs regs, Precision precision) {
+        this.env = env;
+        this.regs = regs;
+        this.precision = precision;
+    }
+
+    void check(Insn in) {
+        int code = in.opcode();
+        int op = op(code);
+        boolean alu32 = cls(code) == ALU;
+        int d = in.dst();
+        if (op == END || op == NEG) {
+            RegState dst = regs.read(d);
+            if (dst.isPointer()) {
+                throw VerifyError.access("R%d pointer arithmetic prohibited", d);
+            }
+            if (op == NEG) {
+                regs.write(d);
+                ScalarOps.apply(NEG, alu32, dst, null);
+                dst.id = 0;
+            } else {
+                regs.write(d).markUnknown();
+            }
+            return;
+        }
+        if (op == MOV) {
+            mov(in, alu32);
+            return;
+        }
+        RegState src = null;
+        if (source(code) == X) {
+            src = regs.read(in.src());
+        }
+        RegState dst = regs.read(d);
+        if ((op == MOD || op == DIV) && source(code) == K && in.imm() == 0) {
+            throw VerifyError.invalid("div by zero");
+        }
+        if ((op == LSH || op == RSH || op == ARSH) && source(code) == K) {
+            int size = alu32 ? 32 : 64;
+            if (in.imm() < 0 || in.imm() >= size) {
+                throw VerifyError.invalid("invalid shift %d", in.imm());
+            }
+        }
+        if (op == DIV || op == MOD) {
+            InsnData a = env.aux[env.insnIdx];
+            a.divVisited = true;
+            if (source(code) == X && !divisorNonZero(src, alu32)) {
+                a.divNonZero = false;
+            }
+        }
+        regs.write(d);
+        adjust(in, alu32, op, dst, src);
+    }
+
+    private static boolean divisorNonZero(RegState src, boolean alu32) {
+        if (src.type != RegType.SCALAR) {
+            return false;
+        }
+        return alu32 ? src.u32min != 0 : src.umin != 0;
+    }
+
+    private void mov(Insn in, boolean alu32) {
+        int d = in.dst();
+        if (source(in.opcode()) == K) {
+            RegState dst = regs.write(d);
+            dst.markKnown(alu32 ? in.imm() & 0xffffffffL : in.imm());
+            return;
+        }
+        RegState src = regs.read(in.src());
+        RegState dst = regs.write(d);
+        int off = in.off();
+        if (!alu32) {
+            if (off == 0) {
+                assignScalarId(src);
+                dst.copyFrom(src);
+            } else if (src.isPointer()) {
+                throw VerifyError.access("R%d sign-extension part of pointer", in.src());
+            } else {
+                boolean noSext = Long.compareUnsigned(src.umax, 1L << (off - 1)) < 0;
+                if (noSext) {
+                    assignScalarId(src);
+                }
+                dst.copyFrom(src);
+                if (!noSext) {
+                    dst.id = 0;
+                }
+                dst.coerceToSizeSx(off >> 3);
+                dst.sync();
+            }
+            return;
+        }
+        if (src.isPointer()) {
+            throw VerifyError.access("R%d partial copy of pointer", in.src());
+        }
+        if (off == 0) {
+            boolean fitsU32 = Long.compareUnsigned(src.umax, 0xffffffffL) <= 0;
+            if (fitsU32) {
+                assignScalarId(src);
+            }
+            dst.copyFrom(src);
+            if (!fitsU32) {
+                dst.id = 0;
+            }
+            dst.zext32To64();
+            dst.sync();
+        } else {
+            boolean noSext = Long.compareUnsigned(src.umax, 1L << (off - 1)) < 0;
+            if (noSext) {
+                assignScalarId(src);
+            }
+            dst.copyFrom(src);
+            if (!noSext) {
+                dst.id = 0;
+            }
+            dst.coerceSubregToSizeSx(off >> 3);
+        }
+    }
+
+    /** Copies of an unknown scalar share an id, so a later comparison refines all of them (assign_scalar_id_before_mov). */
+    private void assignScalarId(RegState src) {
+        if (src.type == RegType.SCALAR && src.id == 0 && !src.isConst()) {
+            src.id = env.newId();
+        }
+    }
+
+    private void adjust(Insn in, boolean alu32, int op, RegState dst, RegState src) {
+        RegState ptr = dst.isPointer() ? dst : null;
+        if (src != null) {
+            if (src.isPointer()) {
+                if (dst.isPointer()) {
+                    if (op == SUB && sameObject(dst, src)) {
+                        dst.markUnknown();
+                        return;
+                    }
+                    if (op == SUB) {
+                        throw VerifyError.access("R%d pointer -= pointer prohibited", in.dst());
+                    }
+                    throw VerifyError.access("R%d pointer %s pointer prohibited", in.dst(), OP_NAMES[op >> 4]);
+                }
+                precision.mark(in.dst());
+                RegState off = new RegState(dst);
+                adjustPointer(in, alu32, op, dst, src, off);
+                return;
+            } else if (ptr != null) {
+                precision.mark(in.src());
+                adjustPointer(in, alu32, op, dst, dst, src);
+                return;
+            } else if (dst.precise) {
+                precision.mark(in.src());
+            }
+        } else {
+            RegState k = new RegState();
+            k.markKnown(in.imm());
+            src = k;
+            if (ptr != null) {
+                adjustPointer(in, alu32, op, dst, dst, src);
+                return;
+            }
+        }
+        ScalarOps.apply(op, alu32, dst, src);
+        // no linking through offsets here: a changed scalar is no longer a copy of anything
+        dst.id = 0;
+    }
+
+    /** Two pointers into the same object, whose difference is a size rather than an address. */
+    private static boolean sameObject(RegState a, RegState b) {
+        if (a.maybeNull() || b.maybeNull()) {
+            return false;
+        }
+        boolean pa = a.isPacket() || a.type == RegType.PTR_TO_PACKET_END;
+        boolean pb = b.isPacket() || b.type == RegType.PTR_TO_PACKET_END;
+        if (pa || pb) {
+            return pa && pb;
+        }
+        if (a.type != b.type) {
+            return false;
+        }
+        return switch (a.type) {
+            case PTR_TO_STACK -> a.frameNo == b.frameNo;
+            case PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY -> a.mapIndex == b.mapIndex;
+            case PTR_TO_MEM -> a.refObjId == b.refObjId && a.memSize == b.memSize;
+            default -> false;
+        };
+    }
+
+    /**
+     * {@code dst = ptr op off} where {@code off} is a scalar ({@code dst} may alias either):
+     * the kernel's adjust_ptr_min_max_vals.
+     */
+    private void adjustPointer(Insn in, boolean alu32, int op, RegState dst, RegState ptrIn, RegState offIn) {
+        int d = in.dst();
+        RegState ptr = new RegState(ptrIn);
+        RegState off = new RegState(offIn);
+        boolean known = off.isConst();
+        long sminVal = off.smin, smaxVal = off.smax, uminVal = off.umin, umaxVal = off.umax;
+        if ((known && (sminVal != smaxVal || uminVal != umaxVal)) || sminVal > smaxVal || Long.compareUnsigned(uminVal, umaxVal) > 0) {
+            // bounds that cannot hold (a dead branch's): forget the value
+            dst.markUnknown();
+            return;
+        }
+        if (alu32) {
+            throw VerifyError.access("R%d 32-bit pointer arithmetic prohibited", d);
+        }
+        if (ptr.maybeNull()) {
+            throw VerifyError.access("R%d pointer arithmetic on %s prohibited, null-check it first", d, StatePrinter.typeName(ptr));
+        }
+        switch (ptr.type) {
+            case PTR_TO_CTX, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY, PTR_TO_STACK, PTR_TO_PACKET_META, PTR_TO_PACKET, PTR_TO_MEM,
+                    PTR_TO_BTF_ID, PTR_TO_FUNC -> {
+            }
+            case CONST_PTR_TO_MAP -> {
+                if (!(known && sminVal == 0 && op == ADD)) {
+                    throw VerifyError.access("R%d pointer arithmetic on %s prohibited", d, StatePrinter.typeName(ptr));
+                }
+            }
+            default -> throw VerifyError.access("R%d pointer arithmetic on %s prohibited", d, StatePrinter.typeName(ptr));
+        }
+        if (op != ADD && op != SUB) {
+            if (op == AND || op == OR || op == XOR) {
+                throw VerifyError.access("R%d bitwise operator %s on pointer prohibited", d, OP_NAMES[op >> 4]);
+            }
+            throw VerifyError.access("R%d pointer arithmetic with %s operator prohibited", d, OP_NAMES[op >> 4]);
+        }
+        saneOffset(off, ptr);
+        saneOffset(ptr, ptr);
+        dst.copyFrom(ptr);
+        dst.mark32Unbounded();
+        long sminPtr = ptr.smin, smaxPtr = ptr.smax, uminPtr = ptr.umin, umaxPtr = ptr.umax;
+        if (op == ADD) {
+            long sum = (long) ptr.off + sminVal;
+            if (known && sum == (int) sum) {
+                dst.smin = sminPtr;
+                dst.smax = smaxPtr;
+                dst.umin = uminPtr;
+                dst.umax = umaxPtr;
+                dst.varOff(ptr.varOff());
+                dst.off = (int) sum;
+            } else {
+                long lo = sminPtr + sminVal, hi = smaxPtr + smaxVal;
+                if (((sminPtr ^ lo) & (sminVal ^ lo)) < 0 || ((smaxPtr ^ hi) & (smaxVal ^ hi)) < 0) {
+                    dst.smin = Long.MIN_VALUE;
+                    dst.smax = Long.MAX_VALUE;
+                } else {
+                    dst.smin = lo;
+                    dst.smax = hi;
+                }
+                long ulo = uminPtr + uminVal, uhi = umaxPtr + umaxVal;
+                if (Long.compareUnsigned(ulo, uminPtr) < 0 || Long.compareUnsigned(uhi, umaxPtr) < 0) {
+                    dst.umin = 0;
+                    dst.umax = -1L;
+                } else {
+                    dst.umin = ulo;
+                    dst.umax = uhi;
+                }
+                dst.varOff(ptr.varOff().add(off.varOff()));
+                dst.off = ptr.off;
+                if (ptr.isPacket()) {
+                    dst.id = env.newId();
+                    dst.range = 0;
+                }
+            }
+        } else {
+            if (dst == offIn && dst != ptrIn) {
+                throw VerifyError.access("R%d tried to subtract pointer from scalar", d);
+            }
+            if (ptr.type == RegType.PTR_TO_STACK) {
+                throw VerifyError.access("R%d subtraction from stack pointer prohibited", d);
+            }
+            long diff = (long) ptr.off - sminVal;
+            if (known && diff == (int) diff) {
+                dst.smin = sminPtr;
+                dst.smax = smaxPtr;
+                dst.umin = uminPtr;
+                dst.umax = umaxPtr;
+                dst.varOff(ptr.varOff());
+                dst.off = (int) diff;
+            } else {
+                long lo = sminPtr - smaxVal, hi = smaxPtr - sminVal;
+                if (((sminPtr ^ smaxVal) & (sminPtr ^ lo)) < 0 || ((smaxPtr ^ sminVal) & (smaxPtr ^ hi)) < 0) {
+                    dst.smin = Long.MIN_VALUE;
+                    dst.smax = Long.MAX_VALUE;
+                } else {
+                    dst.smin = lo;
+                    dst.smax = hi;
+                }
+                if (Long.compareUnsigned(uminPtr, umaxVal) < 0) {
+                    dst.umin = 0;
+                    dst.umax = -1L;
+                } else {
+                    dst.umin = uminPtr - umaxVal;
+                    dst.umax = umaxPtr - uminVal;
+                }
+                dst.varOff(ptr.varOff().sub(off.varOff()));
+                dst.off = ptr.off;
+                if (ptr.isPacket()) {
+                    dst.id = env.newId();
+                    if (sminVal < 0) {
+                        dst.range = 0;
+                    }
+                }
+            }
+        }
+        saneOffset(dst, ptr);
+        dst.sync();
+    }
+
+    /** check_reg_sane_offset: offsets far outside any object are refused before they can wrap. */
+    private static void saneOffset(RegState reg, RegState ptr) {
+        String t = StatePrinter.typeName(ptr);
+        long val = reg.tValue;
+        if (reg.isConst() && (val >= Env.MAX_VAR_OFF || val <= -Env.MAX_VAR_OFF)) {
+            throw VerifyError.access("math between %s pointer and %d is not allowed", t, val);
+        }
+        if (reg.type != RegType.SCALAR && (reg.off >= Env.MAX_VAR_OFF || reg.off <= -Env.MAX_VAR_OFF)) {
+            throw VerifyError.access("%s pointer offset %d is not allowed", t, reg.off);
+        }
+        if (reg.smin == Long.MIN_VALUE) {
+            throw VerifyError.access("math between %s pointer and register with unbounded min value is not allowed", t);
+        }
+        if (reg.smin >= Env.MAX_VAR_OFF || reg.smin <= -Env.MAX_VAR_OFF) {
+            throw VerifyError.access("value %d makes %s pointer be out of bounds", reg.smin, t);
+        }
+    }
+
+}

@@ -1,0 +1,90 @@
+package org.bpfsdt.verifier.check;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bpfsdt.api.AttachType;
+import org.bpfsdt.api.ProgramType;
+import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.api.spi.ContextLayout;
+import org.bpfsdt.api.spi.HelperProto;
+import org.bpfsdt.api.spi.MapDescriptor;
+import org.bpfsdt.api.spi.VerifierRequest;
+import org.bpfsdt.verifier.cfg.ControlFlow;
+import org.bpfsdt.verifier.domain.VerifierState;
+import org.bpfsdt.verifier.log.StatePrinter;
+import org.bpfsdt.verifier.log.VerifierLog;
+
+/** One verification's shared context (the kernel's {@code bpf_verifier_env}). */
+public final class Env {
+    /** The kernel's budget of processed instructions. */
+    public static final int COMPLEXITY_LIMIT_INSNS = 1_000_000;
+    /** The kernel's limit on pending branches. */
+    public static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+    /** The kernel's limit on explored states kept per instruction before eviction matters. */
+    public static final int MAX_VAR_OFF = 1 << 29;
+
+    public final VerifierRequest req;
+    public final ControlFlow cfg;
+    public final Insn[] insns;
+    public final List<MapDescriptor> maps;
+    public final ContextLayout ctx;
+    public final ProgramType progType;
+    public final AttachType attachType;
+    public final VerifierLog log;
+    public final StatePrinter printer;
+    public final InsnData[] aux;
+    /** Stack depth each subprogram uses (bytes). */
+    public final int[] subprogStack;
+    /** Explored checkpoints per instruction. */
+    public final List<List<VerifierState>> explored;
+
+    public VerifierState cur;
+    public int insnIdx, prevInsnIdx;
+    public int idGen;
+    public int insnProcessed, prevInsnProcessed;
+    public int jmpsProcessed, prevJmpsProcessed;
+    public int totalStates, peakStates, curStates, maxStatesPerInsn;
+    /** Registers and stack slots of the current frame touched by the instruction (what the log prints after it). */
+    public int scratchedRegs;
+    public long scratchedSlots;
+
+    public Env(VerifierRequest req, ControlFlow cfg, VerifierLog log) {
+        this.req = req;
+        this.cfg = cfg;
+        this.insns = cfg.insns();
+        this.maps = req.maps();
+        this.ctx = req.context();
+        this.progType = req.type();
+        this.attachType = req.attachType();
+        this.log = log;
+        this.printer = new StatePrinter(maps);
+        this.aux = new InsnData[insns.length];
+        for (int i = 0; i < aux.length; i++) {
+            aux[i] = new InsnData();
+        }
+        this.subprogStack = new int[cfg.subprogCount()];
+        this.explored = new ArrayList<>(insns.length);
+        for (int i = 0; i < insns.length; i++) {
+            explored.add(null);
+        }
+    }
+
+    public int newId() {
+        return ++idGen;
+    }
+
+    public HelperProto helper(int id) {
+        return req.helpers() == null ? null : req.helpers().apply(id);
+    }
+
+    public void scratchReg(int r) {
+        scratchedRegs |= 1 << r;
+    }
+
+    public void scratchSlot(int spi) {
+        if (spi >= 0 && spi < 64) {
+            scratchedSlots |= 1L << spi;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package org.bpfsdt.verifier.domain;
+
+/**
+ * A tristate number: each bit is known 0, known 1, or unknown (set in {@code mask}); the bits
+ * of {@code value} under the mask are 0. The kernel's {@code struct tnum} and its operations.
+ */
+public record Tnum(long value, long mask) {
+    public static final Tnum UNKNOWN = new Tnum(0, -1L);
+    public static final Tnum ZERO = new Tnum(0, 0);
+
+    public static Tnum constant(long v) {
+        return new Tnum(v, 0);
+    }
+
+    /** The smallest tnum holding every value of {@code [min, max]} (unsigned). */
+    public static Tnum range(long min, long max) {
+        long chi = min ^ max;
+        int bits = 64 - Long.numberOfLeadingZeros(chi);
+        if (bits > 63) {
+            return UNKNOWN;
+        }
+        long delta = (1L << bits) - 1;
+        return new Tnum(min & ~delta, delta);
+    }
+
+    public boolean isConst() {
+        return mask == 0;
+    }
+
+    public boolean isUnknown() {
+        return mask == -1L;
+    }
+
+    public boolean equalsConst(long v) {
+        return mask == 0 && value == v;
+    }
+
+    public Tnum lshift(int shift) {
+        return new Tnum(value << shift, mask << shift);
+    }
+
+    public Tnum rshift(int shift) {
+        return new Tnum(value >>> shift, mask >>> shift);
+    }
+
+    /** Arithmetic right shift within {@code bits} (32 or 64). */
+    public Tnum arshift(int shift, int bits) {
+        if (bits == 32) {
+            return new Tnum((((int) value) >> shift) & 0xffffffffL, (((int) mask) >> shift) & 0xffffffffL);
+        }
+        return new Tnum(value >> shift, mask >> shift);
+    }
+
+    public Tnum add(Tnum b) {
+        long sm = mask + b.mask;
+        long sv = value + b.value;
+        long sigma = sm + sv;
+        long chi = sigma ^ sv;
+        long mu = chi | mask | b.mask;
+        return new Tnum(sv & ~mu, mu);
+    }
+
+    public Tnum sub(Tnum b) {
+        long dv = value - b.value;
+        long alpha = dv + mask;
+        long beta = dv - b.mask;
+        long chi = alpha ^ beta;
+        long mu = chi | mask | b.mask;
+        return new Tnum(dv & ~mu, mu);
+    }
+
+    public Tnum neg() {
+        return ZERO.sub(this);
+    }
+
+    public Tnum and(Tnum b) {
+        long alpha = value | mask;
+        long beta = b.value | b.mask;
+        long v = value & b.value;
+        return new Tnum(v, alpha & beta & ~v);
+    }
+
+    public Tnum or(Tnum b) {
+        long v = value | b.value;
+        long mu = mask | b.mask;
+        return new Tnum(v, mu & ~v);
+    }
+
+    public Tnum xor(Tnum b) {
+        long v = value ^ b.value;
+        long mu = mask | b.mask;
+        return new Tnum(v & ~mu, mu);
+    }
+
+    /** Multiplication: certain bits of one operand select shifted copies of the other. */
+    public Tnum mul(Tnum b) {
+        long accV = value * b.value;
+        Tnum accM = ZERO;
+        Tnum a = this;
+        Tnum bb = b;
+        while (a.value != 0 || a.mask != 0) {
+            if ((a.value & 1) != 0) {
+                accM = accM.add(new Tnum(0, bb.mask));
+            } else if ((a.mask & 1) != 0) {
+                accM = accM.add(new Tnum(0, bb.value | bb.mask));
+            }
+            a = a.rshift(1);
+            bb = bb.lshift(1);
+        }
+        return new Tnum(accV, 0).add(accM);
+    }
+
+    /** The values both describe (when they share one). */
+    public Tnum intersect(Tnum b) {
+        long v = value | b.value;
+        long mu = mask & b.mask;
+        return new Tnum(v & ~mu, mu);
+    }
+
+    /** Truncated to {@code size} bytes. */
+    public Tnum cast(int size) {
+        if (size >= 8) {
+            return this;
+        }
+        long m = (1L << (size * 8)) - 1;
+        return new Tnum(value & m, mask & m);
+    }
+
+    public boolean isAligned(long size) {
+        if (size == 0) {
+            return true;
+        }
+        return ((value | mask) & (size - 1)) == 0;
+    }
+
+    /** Whether every value {@code b} describes is one this describes. */
+    public boolean contains(Tnum b) {
+        if ((b.mask & ~mask) != 0) {
+            return false;
+        }
+        return value == (b.value & ~mask);
+    }
+
+    public Tnum subreg() {
+        return cast(4);
+    }
+
+    public Tnum clearSubreg() {
+        return rshift(32).lshift(32);
+    }
+
+    public Tnum withSubreg(Tnum sub) {
+        return clearSubreg().or(sub.subreg());
+    }
+
+    public Tnum withConstSubreg(int v) {
+        return withSubreg(constant(v & 0xffffffffL));
+    }
+
+    public boolean subregIsConst() {
+        return (mask & 0xffffffffL) == 0;
+    }
+
+    public boolean isUnknownSubreg() {
+        return (mask & 0xffffffffL) == 0xffffffffL;
+    }
+
+    /** {@code (0x0; 0xff)}, as the kernel's log prints it. */
+    @Override
+    public String toString() {
+        return "(" + hex(value) + "; " + hex(mask) + ")";
+    }
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+}
