@@ -10,10 +10,10 @@ final class TimeHelpers {
     }
 
     static void register(HelperTable t) {
-        t.register(Protos.of(HelperId.KTIME_GET_NS), (st, a1, a2, a3, a4, a5) -> Clocks.nanos(Clocks.MONOTONIC, st.scratch()));
-        t.register(Protos.of(HelperId.KTIME_GET_BOOT_NS), (st, a1, a2, a3, a4, a5) -> Clocks.nanos(Clocks.BOOTTIME, st.scratch()));
-        t.register(Protos.of(HelperId.KTIME_GET_COARSE_NS),
+        t.register(StandardHelpers.proto(HelperId.KTIME_GET_NS), (st, a1, a2, a3, a4, a5) -> Clocks.nanos(Clocks.MONOTONIC, st.scratch()));
+        t.register(StandardHelpers.proto(HelperId.KTIME_GET_BOOT_NS), (st, a1, a2, a3, a4, a5) -> Clocks.nanos(Clocks.BOOTTIME, st.scratch()));
+        t.register(StandardHelpers.proto(HelperId.KTIME_GET_COARSE_NS),
                 (st, a1, a2, a3, a4, a5) -> Clocks.nanos(Clocks.MONOTONIC_COARSE, st.scratch()));
-        t.register(Protos.of(HelperId.KTIME_GET_TAI_NS), (st, a1, a2, a3, a4, a5) -> Clocks.nanos(Clocks.TAI, st.scratch()));
+        t.register(StandardHelpers.proto(HelperId.KTIME_GET_TAI_NS), (st, a1, a2, a3, a4, a5) -> Clocks.nanos(Clocks.TAI, st.scratch()));
     }
 }

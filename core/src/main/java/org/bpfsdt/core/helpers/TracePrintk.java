@@ -32,7 +32,7 @@ final class TracePrintk implements Helper {
     }
 
     static void register(HelperTable t, HelperRuntime rt) {
-        t.register(Protos.of(HelperId.TRACE_PRINTK), new TracePrintk(rt));
+        t.register(StandardHelpers.proto(HelperId.TRACE_PRINTK), new TracePrintk(rt));
     }
 
     @Override

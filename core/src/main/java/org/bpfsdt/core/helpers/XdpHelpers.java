@@ -32,12 +32,12 @@ final class XdpHelpers {
     }
 
     static void register(HelperTable t) {
-        t.register(Protos.of(HelperId.XDP_ADJUST_HEAD), (st, xdp, offset, a3, a4, a5) -> adjustHead(xdp, (int) offset));
-        t.register(Protos.of(HelperId.XDP_ADJUST_TAIL), (st, xdp, offset, a3, a4, a5) -> adjustTail(xdp, (int) offset));
-        t.register(Protos.of(HelperId.XDP_ADJUST_META), (st, xdp, offset, a3, a4, a5) -> adjustMeta(xdp, (int) offset));
-        t.register(Protos.of(HelperId.XDP_GET_BUFF_LEN), (st, xdp, a2, a3, a4, a5) -> length(xdp));
-        t.register(Protos.of(HelperId.XDP_LOAD_BYTES), (st, xdp, offset, buf, len, a5) -> copy(xdp, offset, buf, len, false));
-        t.register(Protos.of(HelperId.XDP_STORE_BYTES), (st, xdp, offset, buf, len, a5) -> copy(xdp, offset, buf, len, true));
+        t.register(StandardHelpers.proto(HelperId.XDP_ADJUST_HEAD), (st, xdp, offset, a3, a4, a5) -> adjustHead(xdp, (int) offset));
+        t.register(StandardHelpers.proto(HelperId.XDP_ADJUST_TAIL), (st, xdp, offset, a3, a4, a5) -> adjustTail(xdp, (int) offset));
+        t.register(StandardHelpers.proto(HelperId.XDP_ADJUST_META), (st, xdp, offset, a3, a4, a5) -> adjustMeta(xdp, (int) offset));
+        t.register(StandardHelpers.proto(HelperId.XDP_GET_BUFF_LEN), (st, xdp, a2, a3, a4, a5) -> length(xdp));
+        t.register(StandardHelpers.proto(HelperId.XDP_LOAD_BYTES), (st, xdp, offset, buf, len, a5) -> copy(xdp, offset, buf, len, false));
+        t.register(StandardHelpers.proto(HelperId.XDP_STORE_BYTES), (st, xdp, offset, buf, len, a5) -> copy(xdp, offset, buf, len, true));
     }
 
     static long length(long xdp) {

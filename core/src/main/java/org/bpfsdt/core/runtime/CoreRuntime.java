@@ -562,6 +562,12 @@ public class CoreRuntime implements BpfRuntime {
         }
 
         @Override
+        public org.bpfsdt.api.ProgramType programType(int programId) {
+            LoadedProgram p = programs.get(programId);
+            return p == null ? null : p.type;
+        }
+
+        @Override
         public void trace(TracePipe.Line line) {
             tracePipe.print(line);
         }

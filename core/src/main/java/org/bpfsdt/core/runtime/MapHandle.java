@@ -10,12 +10,21 @@ import org.bpfsdt.api.BpfMap;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapInfo;
 import org.bpfsdt.api.MapType;
+import org.bpfsdt.api.RingBufferReader;
+import org.bpfsdt.api.spi.RingBufBackend;
 
 /** A handle on a map: the {@code BPF_MAP_*_ELEM} commands from Java, on native copies of keys and values. */
 final class MapHandle extends Handle<LoadedMap> implements BpfMap {
 
+    /** Takes over a reference the caller holds; counts as one of the map's user handles. */
     MapHandle(LoadedMap map) {
         super(map);
+        map.userOpened();
+    }
+
+    @Override
+    void closed() {
+        object.userClosed();
     }
 
     @Override
@@ -152,6 +161,22 @@ final class MapHandle extends Handle<LoadedMap> implements BpfMap {
         LoadedMap m = live();
         try (Arena arena = Arena.ofConfined()) {
             return m.backend.valueSegment(key(arena, key));
+        }
+    }
+
+    /** A reader of the ring that keeps the map alive until the reader closes, as a mapping of the ring would. */
+    @Override
+    public RingBufferReader ringBufferReader() {
+        LoadedMap m = live();
+        if (!(m.backend instanceof RingBufBackend rb)) {
+            throw new BpfException(Errno.EINVAL, m + " has no ring buffer reader; only RINGBUF maps do");
+        }
+        LoadedMap held = acquire();
+        try {
+            return new RingReader(held, rb.reader());
+        } catch (RuntimeException e) {
+            held.release();
+            throw e;
         }
     }
 
