@@ -167,7 +167,7 @@ class SkbContextsTest {
 
     @Test
     void skbLoadBytesCountsFromDataAndZeroesTheBufferWhenOutOfRange() {
-        // loads 4 bytes at OFF to the stack (pre-filled with 0xff) and returns the helper's result << 32 | the bytes
+        // loads 4 bytes at OFF to the stack (pre-filled with 0xff); returns the helper's result (ERR) or the bytes (WORD)
         String asm = """
                 lddw %r2, 0xffffffffffffffff
                 stxdw [%r10-8], %r2
@@ -176,21 +176,20 @@ class SkbContextsTest {
                 add %r3, -8
                 mov %r4, 4
                 call 26
-                lsh %r0, 32
-                ldxw %r1, [%r10-8]
-                or %r0, %r1
+                RESULT
                 exit
                 """;
+        String word = "ldxw %r0, [%r10-8]";
         byte[] pkt = packet();
-        try (BpfProgram tc = t.load(ProgramType.SCHED_CLS, asm.replace("OFF", "26"));
-             BpfProgram sf = t.load(ProgramType.SOCKET_FILTER, asm.replace("OFF", "12"));
-             BpfProgram past = t.load(ProgramType.SOCKET_FILTER, asm.replace("OFF", "47"))) {
+        try (BpfProgram tc = t.load(ProgramType.SCHED_CLS, asm.replace("OFF", "26").replace("RESULT", word));
+             BpfProgram sf = t.load(ProgramType.SOCKET_FILTER, asm.replace("OFF", "12").replace("RESULT", word));
+             BpfProgram pastErr = t.load(ProgramType.SOCKET_FILTER, asm.replace("OFF", "47").replace("RESULT", ""));
+             BpfProgram pastWord = t.load(ProgramType.SOCKET_FILTER, asm.replace("OFF", "47").replace("RESULT", word))) {
             int saddr = ByteBuffer.wrap(pkt, 26, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
             assertEquals(Integer.toUnsignedLong(saddr), tc.testRun(data(pkt)).retval(), "TC offsets count from the Ethernet header");
             assertEquals(Integer.toUnsignedLong(saddr), sf.testRun(data(pkt)).retval(), "socket filter offsets from the IP header");
-            long r = past.testRun(data(pkt)).retval();
-            assertEquals(-Errno.EFAULT.code(), (int) (r >> 32));
-            assertEquals(0, (int) r, "the buffer is zeroed");
+            assertEquals(-Errno.EFAULT.code(), (int) pastErr.testRun(data(pkt)).retval());
+            assertEquals(0, pastWord.testRun(data(pkt)).retval(), "the buffer is zeroed");
         }
     }
 }
