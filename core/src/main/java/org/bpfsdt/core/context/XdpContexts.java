@@ -60,9 +60,13 @@ public final class XdpContexts implements ContextBuilder {
         }
         int headroom = HEADROOM - metaLen;
         int maxData = PAGE_SIZE - headroom - TAILROOM;
-        if (data.length < ETH_HLEN) {
-            throw new BpfException(Errno.EINVAL, "an XDP test run needs at least an Ethernet header (" + ETH_HLEN + " bytes) of data_in; "
-                    + data.length + " given");
+        if (data.length - metaLen < ETH_HLEN) {
+            throw new BpfException(Errno.EINVAL, "an XDP test run needs at least an Ethernet header (" + ETH_HLEN + " bytes) of packet in data_in; "
+                    + (data.length - metaLen) + " given");
+        }
+        if (md != null && ContextInput.u32(md, 4) < data.length) {
+            throw new BpfException(Errno.EOPNOTSUPP, "ctx_in.data_end (" + ContextInput.u32(md, 4) + ") puts the rest of data_in ("
+                    + data.length + " bytes) in fragments; this runtime does not model multi-buffer XDP packets");
         }
         if (data.length > maxData) {
             throw new BpfException(Errno.EOPNOTSUPP, "data_in of " + data.length + " bytes needs a multi-buffer XDP packet (the linear part holds "
@@ -122,8 +126,8 @@ public final class XdpContexts implements ContextBuilder {
         if (dataMeta != 0) {
             throw new BpfException(Errno.EINVAL, "ctx_in.data_meta must be 0: metadata starts data_in, and ctx_in.data gives its length");
         }
-        if (dataEnd != size) {
-            throw new BpfException(Errno.EINVAL, "ctx_in.data_end (" + Integer.toUnsignedString(dataEnd) + ") must be the length of data_in (" + size + ")");
+        if (Integer.toUnsignedLong(dataEnd) > size) {
+            throw new BpfException(Errno.EINVAL, "ctx_in.data_end (" + Integer.toUnsignedString(dataEnd) + ") is past the end of data_in (" + size + " bytes)");
         }
         if (Integer.compareUnsigned(data, dataEnd) > 0) {
             throw new BpfException(Errno.EINVAL, "ctx_in.data (" + Integer.toUnsignedString(data) + ") is past ctx_in.data_end (" + dataEnd + ")");

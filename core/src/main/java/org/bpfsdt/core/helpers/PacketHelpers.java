@@ -8,8 +8,6 @@ import org.bpfsdt.core.interp.HelperTable;
 
 /** Helpers that XDP and TC programs share: {@code bpf_csum_diff} and {@code bpf_redirect}. */
 final class PacketHelpers {
-    /** {@code sizeof(bpf_scratchpad.diff)}: the most bytes {@code bpf_csum_diff} compares. */
-    static final int CSUM_DIFF_MAX = 512;
     static final long XDP_ABORTED = 0, XDP_REDIRECT = 4, TC_ACT_SHOT = 2, TC_ACT_REDIRECT = 7;
     private static final long BPF_F_INGRESS = 1;
 
@@ -28,33 +26,52 @@ final class PacketHelpers {
     }
 
     /**
-     * {@code bpf_csum_diff}: the checksum of the 4-byte words of {@code to} minus those of
-     * {@code from} (as their complements), added to {@code seed}, as x86-64's
-     * {@code csum_partial} computes it over the kernel's scratch buffer: a ones'-complement sum of
-     * little-endian 64-bit words, folded to 32 bits.
+     * {@code bpf_csum_diff} as current kernels compute it: the checksum of {@code to} minus the
+     * checksum of {@code from}, starting from {@code seed}, folded to 16 bits; either side may be
+     * empty. The partial sums are x86-64's {@code csum_partial}: ones'-complement sums of the
+     * buffer's little-endian 64-bit words (the tail zero-padded) folded to 32 bits.
      */
     static long csumDiff(long from, long fromSize, long to, long toSize, long seed) {
         long fs = fromSize & 0xffffffffL;
         long ts = toSize & 0xffffffffL;
-        if (((fs | ts) & 3) != 0 || fs + ts > CSUM_DIFF_MAX) {
-            return -Errno.EINVAL.code();
+        int ret = (int) seed;
+        if (fs != 0 && ts != 0) {
+            ret = sub32(partial(to, ts, ret), partial(from, fs, 0));
+        } else if (ts != 0) {
+            ret = partial(to, ts, ret);
+        } else if (fs != 0) {
+            ret = ~partial(from, fs, ~ret);
         }
-        long sum = seed & 0xffffffffL;
-        long pending = -1;
-        for (long i = 0; i < fs + ts; i += 4) {
-            long word = i < fs ? ~NativeMemory.u32(from + i) & 0xffffffffL : NativeMemory.u32(to + i - fs);
-            // pairs of 32-bit words make the 64-bit words csum_partial adds
-            if (pending < 0) {
-                pending = word;
-            } else {
-                sum = add(sum, pending | word << 32);
-                pending = -1;
+        return from32to16(ret);
+    }
+
+    /** x86-64's {@code csum_partial(buf, len, sum)}. */
+    static int partial(long buf, long len, int sum) {
+        long acc = Integer.toUnsignedLong(sum);
+        long i = 0;
+        for (; i + 8 <= len; i += 8) {
+            acc = add(acc, NativeMemory.u64(buf + i));
+        }
+        if (i < len) {
+            long trail = 0;
+            for (long b = len - 1; b >= i; b--) {
+                trail = trail << 8 | NativeMemory.u8(buf + b);
             }
+            acc = add(acc, trail);
         }
-        if (pending >= 0) {
-            sum = add(sum, pending);
-        }
-        return (sum + Long.rotateRight(sum, 32)) >>> 32;
+        return (int) ((acc + Long.rotateRight(acc, 32)) >>> 32);
+    }
+
+    /** {@code csum_sub}: {@code a + ~b} with the carry folded back in. */
+    private static int sub32(int a, int b) {
+        long s = Integer.toUnsignedLong(a) + Integer.toUnsignedLong(~b);
+        return (int) (s + (s >>> 32));
+    }
+
+    /** {@code csum_from32to16}. */
+    private static long from32to16(int sum) {
+        int s = sum + ((sum >>> 16) | (sum << 16));
+        return (s >>> 16) & 0xffff;
     }
 
     /** 64-bit addition with the carry folded back in ({@code addq; adcq $0}). */
