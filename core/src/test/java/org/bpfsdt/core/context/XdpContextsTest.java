@@ -162,7 +162,8 @@ class XdpContextsTest {
             }
             for (Bad b : new Bad[] {
                 new Bad("data_meta set", le32(0, 64, 4, 0, 0, 0), Errno.EINVAL),
-                new Bad("data_end is not the length", le32(0, 60, 0, 0, 0, 0), Errno.EINVAL),
+                new Bad("data_end past the input", le32(0, 68, 0, 0, 0, 0), Errno.EINVAL),
+                new Bad("data_end short of the input: fragments", le32(0, 60, 0, 0, 0, 0), Errno.EOPNOTSUPP),
                 new Bad("data past data_end", le32(68, 64, 0, 0, 0, 0), Errno.EINVAL),
                 new Bad("metadata not a multiple of 4", le32(6, 64, 0, 0, 0, 0), Errno.EINVAL),
                 new Bad("egress_ifindex set", le32(0, 64, 0, 0, 0, 3), Errno.EINVAL),
