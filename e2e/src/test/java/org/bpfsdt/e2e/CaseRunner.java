@@ -13,6 +13,7 @@ import org.bpfsdt.loader.LoadedObject;
 import org.bpfsdt.loader.ObjectFile;
 import org.bpfsdt.loader.ObjectProgram;
 import org.bpfsdt.oracle.KernelBpf;
+import org.bpfsdt.oracle.KernelObject;
 
 /** Runs a {@link ProgramCase} on this runtime (on a chosen engine) or in the kernel. */
 final class CaseRunner {
@@ -54,10 +55,10 @@ final class CaseRunner {
 
     /** The same runs in the kernel, on {@code k} loaded from the case's object. */
     static List<KernelBpf.TestRun> runInKernel(ProgramCase c, KernelObject k) {
-        c.fill().accept(k.writer());
+        c.fill().accept(k::update);
         List<KernelBpf.TestRun> out = new ArrayList<>();
         for (ProgramCase.Run r : c.runs()) {
-            out.add(k.run(r.program(), r.data(), r.ctx()));
+            out.add(k.run(r.program(), r.data(), r.ctx(), 1));
         }
         return out;
     }

@@ -14,6 +14,7 @@ import org.bpfsdt.core.runtime.CoreRuntime;
 import org.bpfsdt.loader.LoadedObject;
 import org.bpfsdt.loader.ObjectFile;
 import org.bpfsdt.oracle.KernelBpf;
+import org.bpfsdt.oracle.KernelObject;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 

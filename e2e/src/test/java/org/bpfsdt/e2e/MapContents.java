@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.bpfsdt.api.BpfMap;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.oracle.KernelBpf;
+import org.bpfsdt.oracle.KernelObject;
 
 /**
  * A map's entries in a form this runtime's maps and the kernel's can be compared in: hex key to

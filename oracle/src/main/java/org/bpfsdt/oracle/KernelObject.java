@@ -1,4 +1,4 @@
-package org.bpfsdt.e2e;
+package org.bpfsdt.oracle;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,17 +15,16 @@ import org.bpfsdt.api.isa.Opcodes;
 import org.bpfsdt.loader.ObjectFile;
 import org.bpfsdt.loader.ObjectMap;
 import org.bpfsdt.loader.ObjectProgram;
-import org.bpfsdt.oracle.KernelBpf;
 
 /**
- * An object loaded into the running kernel exactly as the loader links it for this runtime
+ * An object loaded into the running kernel exactly as the loader links it for the runtime
  * (subprograms appended, CO-RE resolved against the runtime's context types, global data in
  * single-entry arrays), as libbpf would: maps created with the kernel's {@code BPF_MAP_CREATE},
  * initial values written and {@code .rodata} frozen, map indexes turned into map fds (the oracle
  * passes no {@code fd_array}), programs loaded, PROG_ARRAY slots filled with program fds.
  * Closing it closes every fd.
  */
-final class KernelObject implements AutoCloseable {
+public final class KernelObject implements AutoCloseable {
     private final ObjectFile obj;
     private final Map<String, Integer> maps = new HashMap<>();
     private final Map<String, Integer> programs = new HashMap<>();
@@ -35,8 +34,11 @@ final class KernelObject implements AutoCloseable {
         this.obj = obj;
     }
 
-    /** Loads every autoload program of {@code obj} with a type. */
-    static KernelObject load(ObjectFile obj) {
+    /**
+     * Loads every autoload program of {@code obj} that has a type; a failure closes what was
+     * created and fails with the kernel's errno and verifier log.
+     */
+    public static KernelObject load(ObjectFile obj) {
         KernelObject k = new KernelObject(obj);
         try {
             k.createMaps();
@@ -45,7 +47,7 @@ final class KernelObject implements AutoCloseable {
             return k;
         } catch (BpfException e) {
             k.close();
-            throw new AssertionError(obj.fileName() + " in the kernel: " + e.getMessage() + "\n" + e.log(), e);
+            throw new BpfException(e.errno(), obj.fileName() + " in the kernel: " + e.reason(), e).withLog(e.log());
         } catch (RuntimeException e) {
             k.close();
             throw e;
@@ -58,7 +60,8 @@ final class KernelObject implements AutoCloseable {
             int fd = KernelBpf.mapCreate(s.type(), s.keySize(), s.valueSize(), s.maxEntries(), s.flags(), s.mapExtra(), s.name());
             fds.add(fd);
             maps.put(m.name(), fd);
-            if (m.kind().isGlobalData()) {
+            // global data maps are named after their section (.bss, .rodata.str1.1); .maps variables cannot start with a dot
+            if (m.name().startsWith(".")) {
                 KernelBpf.mapUpdate(fd, new byte[4], m.initialValue(), MapFlags.ANY);
                 if (m.frozenAfterLoad()) {
                     KernelBpf.mapFreeze(fd);
@@ -84,7 +87,7 @@ final class KernelObject implements AutoCloseable {
             for (int slot = 0; m.type() == MapType.PROG_ARRAY && slot < m.initialSlots().size(); slot++) {
                 String target = m.initialSlots().get(slot);
                 if (target != null) {
-                    KernelBpf.mapUpdate(maps.get(m.name()), Catalogue.le32(slot), Catalogue.le32(programs.get(target)), MapFlags.ANY);
+                    KernelBpf.mapUpdate(maps.get(m.name()), le32(slot), le32(programs.get(target)), MapFlags.ANY);
                 }
             }
         }
@@ -103,7 +106,12 @@ final class KernelObject implements AutoCloseable {
         return out;
     }
 
-    int program(String name) {
+    private static byte[] le32(int v) {
+        return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
+    }
+
+    /** The fd of the loaded program {@code name} (its name in the object). */
+    public int program(String name) {
         Integer fd = programs.get(name);
         if (fd == null) {
             throw new IllegalArgumentException(obj.fileName() + " has no loaded program " + name);
@@ -111,18 +119,23 @@ final class KernelObject implements AutoCloseable {
         return fd;
     }
 
-    int map(String name) {
-        return maps.get(name);
+    /** The fd of the map {@code name} (its name in the object: a {@code .maps} variable or a data section). */
+    public int map(String name) {
+        Integer fd = maps.get(name);
+        if (fd == null) {
+            throw new IllegalArgumentException(obj.fileName() + " has no map " + name);
+        }
+        return fd;
     }
 
-    /** Writes map values by name, as Java writes them to this runtime's maps. */
-    ProgramCase.MapWriter writer() {
-        return (map, key, value) -> KernelBpf.mapUpdate(map(map), key, value, MapFlags.ANY);
+    /** {@code BPF_MAP_UPDATE_ELEM} on the map {@code name}. */
+    public void update(String map, byte[] key, byte[] value) {
+        KernelBpf.mapUpdate(map(map), key, value, MapFlags.ANY);
     }
 
-    /** {@code BPF_PROG_TEST_RUN} of {@code program} once, with room for a page of packet out. */
-    KernelBpf.TestRun run(String program, byte[] data, byte[] ctx) {
-        return KernelBpf.testRun(program(program), data, ctx, 1, data == null ? 0 : 8192);
+    /** {@code BPF_PROG_TEST_RUN} of {@code program} {@code repeat} times, with room for two pages of packet out. */
+    public KernelBpf.TestRun run(String program, byte[] data, byte[] ctx, int repeat) {
+        return KernelBpf.testRun(program(program), data, ctx, repeat, data == null ? 0 : 8192);
     }
 
     @Override
