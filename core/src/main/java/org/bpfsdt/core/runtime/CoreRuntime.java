@@ -84,6 +84,7 @@ public class CoreRuntime implements BpfRuntime {
     private final int possibleCpus = Runtime.getRuntime().availableProcessors();
     private final HelperTable helpers = new HelperTable();
     private final NativeHeap heap = new NativeHeap();
+    private final CallBuffers callBuffers = new CallBuffers();
     private final NativeLinkage linkage;
     private final Engines engines;
     private final ServiceSet<Verifier> verifiers = new ServiceSet<>();
@@ -196,6 +197,11 @@ public class CoreRuntime implements BpfRuntime {
 
     NativeLinkage linkage() {
         return linkage;
+    }
+
+    /** Per-thread native buffers for Java's map operations. */
+    CallBuffers callBuffers() {
+        return callBuffers;
     }
 
     Optional<Verifier> verifier() {
