@@ -143,6 +143,80 @@ public final class TestServices {
         }
     }
 
+    /** PROG_ARRAY maps: Java stores program ids, the native table holds their descriptors (see {@link org.bpfsdt.api.spi.RuntimeLinkage}). */
+    public static final class ProgArrays implements MapProvider {
+        @Override
+        public Set<MapType> types() {
+            return Set.of(MapType.PROG_ARRAY);
+        }
+
+        @Override
+        public MapBackend create(MapSpec spec, MapContext context) {
+            Arena arena = Arena.ofShared();
+            MemorySegment table = arena.allocate(8L * spec.maxEntries(), 8);
+            ProgramRef[] refs = new ProgramRef[spec.maxEntries()];
+            return new MapBackend() {
+                @Override
+                public MapSpec spec() {
+                    return spec;
+                }
+
+                @Override
+                public long data() {
+                    return table.address();
+                }
+
+                @Override
+                public long lookup(long keyAddr) {
+                    return 0;
+                }
+
+                @Override
+                public long update(long keyAddr, long valueAddr, long flags) {
+                    return -Errno.EINVAL.code();
+                }
+
+                @Override
+                public long delete(long keyAddr) {
+                    return -Errno.EINVAL.code();
+                }
+
+                @Override
+                public boolean lookup(MemorySegment key, MemorySegment valueOut) {
+                    return false;
+                }
+
+                @Override
+                public void update(MemorySegment key, MemorySegment value, long flags) {
+                    int slot = key.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+                    ProgramRef ref = context.acquireProgram(value.get(java.lang.foreign.ValueLayout.JAVA_INT, 0));
+                    refs[slot] = ref;
+                    table.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, slot, ref.descriptor());
+                }
+
+                @Override
+                public boolean delete(MemorySegment key) {
+                    return false;
+                }
+
+                @Override
+                public boolean nextKey(MemorySegment key, MemorySegment nextOut) {
+                    return false;
+                }
+
+                @Override
+                public void close() {
+                    for (ProgramRef r : refs) {
+                        if (r != null) {
+                            r.close();
+                        }
+                    }
+                    arena.close();
+                }
+            };
+        }
+    }
+
     /**
      * Accepts every program and does the one rewrite engines rely on: map loads by index become
      * plain 64-bit immediates (the map's address, or its value's). Not a verifier: for runtime tests.
