@@ -61,15 +61,18 @@ public final class ExecState extends RunSlot {
     CheckedMemory checker;
     long[] stackInit;
 
+    /** Owns this thread's native stack and scratch memory; only addresses are kept, so the arena itself must stay referenced. */
+    private final Arena memory;
+
     ExecState(Interpreter interpreter, int cpu) {
         this.interpreter = interpreter;
         this.cpu = cpu;
-        // freed by the GC with this state, when its thread is gone
-        Arena arena = Arena.ofAuto();
-        MemorySegment stack = arena.allocate((long) THREAD_FRAMES * FRAME_SIZE, 16);
+        // freed by the GC with this state, when its thread is gone: the field keeps the arena reachable
+        this.memory = Arena.ofAuto();
+        MemorySegment stack = memory.allocate((long) THREAD_FRAMES * FRAME_SIZE, 16);
         this.stackBottom = stack.address();
         this.stackTop = stackBottom + stack.byteSize();
-        this.scratch = arena.allocate(SCRATCH_SIZE, 16).address();
+        this.scratch = memory.allocate(SCRATCH_SIZE, 16).address();
         this.random = new java.security.SecureRandom().nextLong();
     }
 
