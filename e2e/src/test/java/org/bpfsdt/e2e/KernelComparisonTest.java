@@ -29,20 +29,24 @@ class KernelComparisonTest {
 
     @TestFactory
     Stream<DynamicTest> theKernelAgreesWithThisRuntime() {
-        return Catalogue.all().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        List<String> engines;
+        try (CoreRuntime probe = Runtimes.real()) {
+            engines = ObjectRunTest.engines(probe);
+        }
+        return engines.stream().flatMap(engine -> Catalogue.all().stream().map(c -> DynamicTest.dynamicTest(engine + ": " + c.name(), () -> {
             KernelBpf.Availability a = KernelBpf.availability();
             assumeTrue(a.available(), a.reason());
             assumeTrue(c.kernelSkip() == null, c.kernelSkip());
-            compare(c);
-        }));
+            compare(c, engine);
+        })));
     }
 
-    private static void compare(ProgramCase c) {
+    private static void compare(ProgramCase c, String engine) {
         ObjectFile kernelObj = CaseRunner.open(c);
         try (CoreRuntime rt = Runtimes.real();
              KernelObject k = KernelObject.load(kernelObj)) {
             List<KernelBpf.TestRun> theirs = CaseRunner.runInKernel(c, k);
-            ProgramCase.Outcome ours = CaseRunner.run(c, rt, "interpreter");
+            ProgramCase.Outcome ours = CaseRunner.run(c, rt, engine);
             try (LoadedObject loaded = ours.object()) {
                 for (int i = 0; i < c.runs().size(); i++) {
                     ProgramCase.Run r = c.runs().get(i);
