@@ -271,16 +271,17 @@ class ContextKernelTest {
 
     @TestFactory
     Stream<DynamicTest> testRunsMatchTheKernel() {
-        return cases().stream().map(c -> DynamicTest.dynamicTest(c.name() + " (" + c.type() + ")", () -> {
+        return ObjectRunTest.engines(runtime).stream().flatMap(engine -> cases().stream().map(c -> DynamicTest.dynamicTest(
+                engine + ": " + c.name() + " (" + c.type() + ")", () -> {
             KernelBpf.Availability a = KernelBpf.availability();
             assumeTrue(a.available(), a.reason());
             Outcome kernel = inKernel(c);
-            Outcome here = here(c);
+            Outcome here = here(c, engine);
             assertEquals(kernel.errno(), here.errno(), c.name() + ": errno");
             assertEquals(kernel.retval(), here.retval(), c.name() + ": return value");
             assertArrayEquals(kernel.dataOut(), here.dataOut(), c.name() + ": packet out");
             assertArrayEquals(kernel.ctxOut(), here.ctxOut(), c.name() + ": context out");
-        }));
+        })));
     }
 
     private static Outcome inKernel(Case c) {
@@ -300,10 +301,10 @@ class ContextKernelTest {
         }
     }
 
-    private static Outcome here(Case c) {
+    private static Outcome here(Case c, String engine) {
         BpfProgram p;
         try {
-            p = runtime.progLoad(ProgSpec.builder(c.type(), Assembler.assemble(c.asm())).name("ctx").license("GPL").build());
+            p = runtime.progLoad(ProgSpec.builder(c.type(), Assembler.assemble(c.asm())).name("ctx").license("GPL").engine(engine).build());
         } catch (BpfException e) {
             return new Outcome(e.errno(), -1, new byte[0], new byte[0]);
         }

@@ -130,7 +130,7 @@ class TracePrintkKernelTest {
 
     @TestFactory
     Stream<DynamicTest> formatsPrintAsInTheKernel() {
-        return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return ObjectRunTest.engines(runtime).stream().flatMap(engine -> cases().stream().map(c -> DynamicTest.dynamicTest(engine + ": " + c.name(), () -> {
             KernelBpf.Availability a = KernelBpf.availability();
             assumeTrue(a.available(), a.reason());
             String asm = program(c);
@@ -145,7 +145,8 @@ class TracePrintkKernelTest {
             } finally {
                 KernelBpf.close(fd);
             }
-            try (BpfProgram p = runtime.progLoad(ProgSpec.builder(ProgramType.XDP, Assembler.assemble(asm)).name("printk").license("GPL").build())) {
+            try (BpfProgram p = runtime.progLoad(ProgSpec.builder(ProgramType.XDP, Assembler.assemble(asm)).name("printk").license("GPL")
+                    .engine(engine).build())) {
                 runtime.tracePipe().drain();
                 long ret = p.testRun(TestRunSpec.data(new byte[64])).retval();
                 List<String> ours = runtime.tracePipe().drain().stream().map(TracePipe.Line::text).toList();
@@ -156,7 +157,7 @@ class TracePrintkKernelTest {
                     assertEquals(kernelText, ours, "text");
                 }
             }
-        }));
+        })));
     }
 
     /** Whether the kernel's trace buffer can be read (tracefs mounted, or mountable as root). */
