@@ -8,7 +8,7 @@ import org.bpfsdt.core.exec.NativeMemory;
 import org.bpfsdt.core.exec.SafeMemory;
 import org.bpfsdt.core.interp.HelperTable;
 
-/** Random numbers, the CPU number, {@code bpf_loop}, {@code bpf_tail_call}'s table entry and the probe reads. */
+/** Random numbers, the CPU number, {@code bpf_loop}, {@code bpf_tail_call}'s table entry, the probe reads and {@code bpf_strncmp}. */
 final class MiscHelpers {
     /** The kernel's bound on {@code bpf_loop} iterations ({@code BPF_MAX_LOOPS}). */
     static final long MAX_LOOPS = 8L * 1024 * 1024;

@@ -282,6 +282,71 @@ class StandardHelpersTest {
     }
 
     @Test
+    void probeReadsCopyWhatIsThereAndFailCleanlyElsewhere() {
+        // copies 8 bytes from the address in argument 0 to the stack; returns the result, or the bytes when it is 0
+        String read = """
+                ldxdw %r3, [%r1+0]
+                mov %r1, %r10
+                add %r1, -8
+                mov %r2, 8
+                call 113
+                jne %r0, 0, exit
+                ldxdw %r0, [%r10-8]
+                exit
+                """;
+        try (BpfProgram p = load(ProgramType.TRACING, null, null, read); var arena = java.lang.foreign.Arena.ofConfined()) {
+            var src = arena.allocate(8, 8);
+            src.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 0x0102030405060708L);
+            assertEquals(0x05060708L, runTracing(p, src.address()), "the low 32 bits of what was read (test runs report a u32)");
+            assertEquals(-Errno.EFAULT.code(), (int) runTracing(p, 0x10), "nothing is mapped there: EFAULT, not a crash");
+        }
+        // bpf_probe_read_kernel_str: the length with the NUL; bpf_strncmp against the string read
+        String str = stackString("hello") + """
+                mov %r6, %r1
+                mov %r1, %r10
+                add %r1, -32
+                mov %r2, 16
+                mov %r3, %r6
+                call 115
+                mov %r7, %r0
+                mov %r1, %r10
+                add %r1, -32
+                mov %r2, 6
+                mov %r3, %r6
+                call 182
+                lsh %r0, 8
+                or %r0, %r7
+                exit
+                """;
+        try (BpfProgram p = load(ProgramType.TRACING, null, null, str)) {
+            assertEquals(6, runTracing(p), "\"hello\" and its NUL, and strncmp finds them equal");
+        }
+    }
+
+    @Test
+    void taskHelpersDescribeTheCallingThread() throws Exception {
+        try (BpfProgram pid = load(ProgramType.TRACING, null, null, "call 14\nrsh %r0, 32\nexit");
+             BpfProgram uid = load(ProgramType.TRACING, null, null, "call 15\nexit");
+             BpfProgram comm = load(ProgramType.TRACING, null, null, """
+                     mov %r1, %r10
+                     add %r1, -16
+                     mov %r2, 16
+                     call 16
+                     ldxdw %r0, [%r10-16]
+                     exit
+                     """)) {
+            assertEquals(ProcessHandle.current().pid(), runTracing(pid), "tgid: the process");
+            assertEquals(org.bpfsdt.core.exec.Host.uid(), runTracing(uid), "the user id in the low half");
+            long[] name = new long[1];
+            Thread t = Thread.ofPlatform().name("bpfcomm").start(() -> name[0] = runTracing(comm));
+            t.join();
+            // test runs report the low 32 bits: "bpfc"
+            assertEquals(ByteBuffer.wrap("bpfc".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).order(ByteOrder.LITTLE_ENDIAN).getInt(),
+                    (int) name[0], "the thread's name, as the kernel keeps it for the task");
+        }
+    }
+
+    @Test
     void aTailCallIsNoFunctionToCallByNumber() {
         BpfException e = assertThrows(BpfException.class, () -> runtime.runUnverified(
                 Assembler.assemble("mov %r1, 12\ncall %r1\nexit"), new byte[0], RawRunOptions.interpreter()));
