@@ -5,6 +5,7 @@
  */
 module org.bpfsdt.distribution {
     requires org.bpfsdt.api;
+    requires org.bpfsdt.loader;
     requires info.picocli;
     requires static osgi.annotation;
     requires static osgi.core;
@@ -14,4 +15,6 @@ module org.bpfsdt.distribution {
 
     // picocli fills the command objects' annotated fields reflectively
     opens org.bpfsdt.distribution.cli to info.picocli;
+    opens org.bpfsdt.distribution.cli.prog to info.picocli;
+    opens org.bpfsdt.distribution.cli.obj to info.picocli;
 }

@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.util.Properties;
 
 import org.bpfsdt.api.BpfRuntime;
+import org.bpfsdt.distribution.cli.obj.ObjCommand;
+import org.bpfsdt.distribution.cli.prog.ProgCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = BpfSdtCommand.Version.class,
         description = "Runs and inspects BPF programs on the bpf-sdt runtime.",
-        subcommands = {RunCommand.class, EnginesCommand.class, OsgiCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ProgCommand.class, ObjCommand.class, TraceCommand.class, EnginesCommand.class, OsgiCommand.class,
+            CommandLine.HelpCommand.class})
 public final class BpfSdtCommand {
     private final RuntimeSource runtimes;
 
@@ -28,7 +31,7 @@ public final class BpfSdtCommand {
     }
 
     /** The runtime the commands work on, opened when first asked for. */
-    BpfRuntime runtime() {
+    public BpfRuntime runtime() {
         return runtimes.runtime();
     }
 
