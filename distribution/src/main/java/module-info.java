@@ -15,5 +15,7 @@ module org.bpfsdt.distribution {
 
     // picocli fills the command objects' annotated fields reflectively
     opens org.bpfsdt.distribution.cli to info.picocli;
+    opens org.bpfsdt.distribution.cli.prog to info.picocli;
+    opens org.bpfsdt.distribution.cli.obj to info.picocli;
     opens org.bpfsdt.distribution.cli.sdt to info.picocli;
 }

@@ -127,7 +127,8 @@ final class ObjectLoader {
         boolean sdtObserver = p.attachType() == AttachType.TRACE_SDT;
         ProgSpec spec = ProgSpec.builder(p.requireType(), lp.insns())
                 .expectedAttachType(p.attachType())
-                .name(p.name())
+                // libbpf passes the first 15 characters, which is all BPF_OBJ_NAME_LEN holds
+                .name(p.name().length() > 15 ? p.name().substring(0, 15) : p.name())
                 .license(obj.license())
                 .maps(fdArray)
                 .btf(obj.btf().orElse(null))

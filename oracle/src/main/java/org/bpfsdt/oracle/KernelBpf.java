@@ -32,7 +32,7 @@ import org.bpfsdt.api.isa.InsnCodec;
 public final class KernelBpf {
     private static final long SYS_BPF = 321;
     private static final int MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, MAP_UPDATE_ELEM = 2, MAP_DELETE_ELEM = 3,
-            MAP_GET_NEXT_KEY = 4, PROG_LOAD = 5, PROG_TEST_RUN = 10, BTF_LOAD = 18, MAP_FREEZE = 22;
+            MAP_GET_NEXT_KEY = 4, PROG_LOAD = 5, PROG_TEST_RUN = 10, BTF_LOAD = 18, MAP_LOOKUP_AND_DELETE_ELEM = 21, MAP_FREEZE = 22;
     private static final int ATTR_SIZE = 160;
     private static final int LOG_SIZE = 1 << 24;
 
@@ -171,6 +171,38 @@ public final class KernelBpf {
                 throw failure((int) -r, "BPF_MAP_LOOKUP_ELEM");
             }
             return Optional.of(value.asSlice(0, valueBytes).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /** {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM} (a pop for queues and stacks with {@code key == null}): the value, or empty on ENOENT. */
+    public static Optional<byte[]> mapLookupAndDelete(int fd, byte[] key, int valueBytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(Math.max(1, valueBytes), 8);
+            MemorySegment attr = elemAttr(arena, fd, key, null);
+            attr.set(JAVA_LONG, 16, value.address());
+            long r = bpf(MAP_LOOKUP_AND_DELETE_ELEM, attr, arena);
+            if (r == -Errno.ENOENT.code()) {
+                return Optional.empty();
+            }
+            if (r < 0) {
+                throw failure((int) -r, "BPF_MAP_LOOKUP_AND_DELETE_ELEM");
+            }
+            return Optional.of(value.asSlice(0, valueBytes).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    /** The number of possible CPUs ({@code /sys/devices/system/cpu/possible}): how many values a per-CPU map has per key. */
+    public static int possibleCpus() {
+        try {
+            String s = java.nio.file.Files.readString(java.nio.file.Path.of("/sys/devices/system/cpu/possible")).trim();
+            int n = 0;
+            for (String range : s.split(",")) {
+                String[] ab = range.split("-");
+                n += ab.length == 1 ? 1 : Integer.parseInt(ab[1]) - Integer.parseInt(ab[0]) + 1;
+            }
+            return n;
+        } catch (java.io.IOException | RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
         }
     }
 

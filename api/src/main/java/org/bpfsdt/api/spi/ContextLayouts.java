@@ -68,7 +68,13 @@ public final class ContextLayouts {
                 u32("egress_ifindex", 20, false, XDP_EGRESS_IFINDEX)), XDP_NATIVE_SIZE);
     }
 
-    /** {@code struct __sk_buff}; {@code tc} allows what TC programs may write and direct packet access. */
+    /**
+     * {@code struct __sk_buff}; {@code tc} gives a TC program's view (the kernel's
+     * {@code tc_cls_act_is_valid_access}: direct packet access, writes of mark, priority,
+     * queue_mapping, tc_index, tc_classid and tstamp), otherwise a socket filter's
+     * ({@code sk_filter_is_valid_access}: no packet pointers, tc_classid, tstamp, wire_len or
+     * hwtstamp; writes only to cb).
+     */
     public static ContextLayout skb(boolean tc) {
         List<ContextLayout.Field> f = new ArrayList<>();
         f.add(u32("len", SKB_LEN, false, SKB_LEN));
@@ -87,18 +93,23 @@ public final class ContextLayouts {
             f.add(u32("cb[" + i + "]", SKB_CB + 4 * i, true, SKB_CB + 4 * i));
         }
         f.add(u32("hash", SKB_HASH, false, SKB_HASH));
-        f.add(u32("tc_classid", SKB_TC_CLASSID, tc, SKB_TC_CLASSID));
+        // socket filters see neither the classifier's fields, the packet pointers, nor the timestamps and wire length
         if (tc) {
+            f.add(u32("tc_classid", SKB_TC_CLASSID, true, SKB_TC_CLASSID));
             f.add(ptr("data", SKB_VIEW_DATA, PACKET, SKB_DATA));
             f.add(ptr("data_end", SKB_VIEW_DATA_END, PACKET_END, SKB_DATA_END));
             f.add(ptr("data_meta", SKB_VIEW_DATA_META, PACKET_META, SKB_DATA_META));
         }
         f.add(u32("napi_id", SKB_NAPI_ID, false, SKB_NAPI_ID));
-        f.add(new ContextLayout.Field("tstamp", SKB_TSTAMP, 8, true, tc, false, SCALAR, SKB_TSTAMP, 8));
-        f.add(u32("wire_len", SKB_WIRE_LEN, false, SKB_WIRE_LEN));
+        if (tc) {
+            f.add(new ContextLayout.Field("tstamp", SKB_TSTAMP, 8, true, true, false, SCALAR, SKB_TSTAMP, 8));
+            f.add(u32("wire_len", SKB_WIRE_LEN, false, SKB_WIRE_LEN));
+        }
         f.add(u32("gso_segs", SKB_GSO_SEGS, false, SKB_GSO_SEGS));
         f.add(u32("gso_size", SKB_GSO_SIZE, false, SKB_GSO_SIZE));
-        f.add(new ContextLayout.Field("hwtstamp", SKB_HWTSTAMP, 8, true, false, false, SCALAR, SKB_HWTSTAMP, 8));
+        if (tc) {
+            f.add(new ContextLayout.Field("hwtstamp", SKB_HWTSTAMP, 8, true, false, false, SCALAR, SKB_HWTSTAMP, 8));
+        }
         return new ContextLayout("__sk_buff", SKB_SIZE, f, SKB_NATIVE_SIZE);
     }
 

@@ -19,6 +19,12 @@ public sealed interface Executable extends CallTarget permits Interpreted, Jitte
     @Override
     long run(ExecState state, long ctx);
 
+    /**
+     * Runs {@code max(repeat, 1)} times on the same context and returns the last r0: a test
+     * run's batch, looped inside native code where the engine has a batch entry.
+     */
+    long runBatch(ExecState state, long ctx, long repeat);
+
     /** The native entry for tail calls from native code (a program descriptor's {@code entry}), or 0. */
     long entryAddress();
 

@@ -14,6 +14,7 @@ public final class Jitted implements Executable {
     private final JitService service;
     private final JitImage image;
     private final MethodHandle entry;
+    private final MethodHandle batch;
     private final int programId;
     private final Helper[] helpers;
     // made once: a method reference per run would allocate
@@ -23,6 +24,7 @@ public final class Jitted implements Executable {
         this.service = service;
         this.image = image;
         this.entry = image.entry();
+        this.batch = image.batchEntry();
         this.programId = programId;
         this.helpers = helpers;
     }
@@ -59,6 +61,27 @@ public final class Jitted implements Executable {
         } catch (Throwable t) {
             throw new BpfException(Errno.EFAULT, service.arch() + " code of program " + programId + " failed: " + t, t);
         }
+    }
+
+    @Override
+    public long runBatch(ExecState state, long ctx, long repeat) {
+        if (batch == null) {
+            long r0 = 0;
+            for (long i = Math.max(repeat, 1); i > 0; i--) {
+                r0 = run(state, ctx);
+            }
+            return r0;
+        }
+        long n = Math.max(repeat, 1);
+        return state.runNative(programId, helpers, ctx, c -> {
+            try {
+                return (long) batch.invokeExact(c, n);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new BpfException(Errno.EFAULT, service.arch() + " code of program " + programId + " failed: " + t, t);
+            }
+        });
     }
 
     @Override

@@ -82,6 +82,23 @@ public final class NativeMemory {
         ALL.set(U64, a - FLOOR, v);
     }
 
+    /** Copies {@code n} bytes from {@code src} to {@code dst} (the ranges may overlap); allocates nothing. */
+    public static void copy(long dst, long src, long n) {
+        MemorySegment.copy(ALL, src - FLOOR, ALL, dst - FLOOR, n);
+    }
+
+    /** Sets {@code n} bytes at {@code dst} to zero; allocates nothing. */
+    public static void zero(long dst, long n) {
+        long a = dst;
+        long end = dst + n;
+        for (; a + 8 <= end; a += 8) {
+            ALL.set(U64, a - FLOOR, 0L);
+        }
+        for (; a < end; a++) {
+            ALL.set(U8, a - FLOOR, (byte) 0);
+        }
+    }
+
     /** Big-endian loads of the legacy packet instructions. */
     public static long be16(long a) {
         return Short.reverseBytes(ALL.get(U16, a - FLOOR)) & 0xffffL;

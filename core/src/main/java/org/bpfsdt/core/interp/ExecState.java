@@ -21,12 +21,22 @@ public final class ExecState extends RunSlot {
     /** The kernel's may_goto budget per frame ({@code BPF_MAX_LOOPS}). */
     static final long MAY_GOTO_BUDGET = 8L * 1024 * 1024;
 
+    /**
+     * Bytes of native scratch memory each thread's helpers may use, one helper at a time: the
+     * first {@value #SCRATCH_HEADER} bytes for system call structures ({@code timespec},
+     * {@code iovec}s), the rest as a buffer for copies ({@code bpf_trace_printk}'s strings).
+     */
+    public static final int SCRATCH_SIZE = 1024, SCRATCH_HEADER = 64;
+
     private final Interpreter interpreter;
     private final int cpu;
     private final long stackTop;
     private final long stackBottom;
     /** Per nesting level, room for an SDT probe's arguments (the context its observers get). */
     private final long probeArgs;
+    private final long scratch;
+    /** State of {@link #nextRandom()}, one generator per thread as the kernel has one per CPU. */
+    private long random;
 
     // per nested run
     final long[][] regFiles = new long[THREAD_FRAMES][];
@@ -53,7 +63,7 @@ public final class ExecState extends RunSlot {
     CheckedMemory checker;
     long[] stackInit;
 
-    /** Owns this thread's native stack; only addresses are kept, so the arena itself must stay referenced. */
+    /** Owns this thread's native stack and scratch memory; only addresses are kept, so the arena itself must stay referenced. */
     private final Arena memory;
 
     ExecState(Interpreter interpreter, int cpu) {
@@ -65,6 +75,21 @@ public final class ExecState extends RunSlot {
         this.stackBottom = stack.address();
         this.stackTop = stackBottom + stack.byteSize();
         this.probeArgs = memory.allocate((THREAD_FRAMES + 1L) * PROBE_ARGS_SIZE, 16).address();
+        this.scratch = memory.allocate(SCRATCH_SIZE, 16).address();
+        this.random = new java.security.SecureRandom().nextLong();
+    }
+
+    /** {@value #SCRATCH_SIZE} bytes of native memory only this thread uses, for helpers; not kept across calls. */
+    public long scratch() {
+        return scratch;
+    }
+
+    /** The next 32 random bits of this thread's generator (SplitMix64), for {@code bpf_get_prandom_u32}. */
+    public long nextRandom() {
+        long z = random += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) >>> 32;
     }
 
     private static final int PROBE_ARGS_SIZE = 8 * org.bpfsdt.api.spi.FuncModel.MAX_REG_ARGS;

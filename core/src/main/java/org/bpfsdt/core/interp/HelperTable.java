@@ -8,7 +8,9 @@ import java.util.function.IntFunction;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.HelperId;
+import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.spi.HelperProto;
+import org.bpfsdt.api.spi.HelperProtos;
 
 /**
  * The helpers a runtime offers, by kernel helper number ({@link HelperId}): each with its
@@ -73,6 +75,23 @@ public final class HelperTable {
     public IntFunction<HelperProto> protos() {
         Entry[] e = entries;
         return id -> id >= 0 && id < e.length && e[id] != null ? e[id].proto : null;
+    }
+
+    /**
+     * The prototypes programs of {@code type} may call (a snapshot): a registered standard helper
+     * when the kernel offers it to that type ({@link HelperProtos#allowed}), any other registered
+     * helper always.
+     */
+    public IntFunction<HelperProto> protosFor(ProgramType type) {
+        Entry[] e = entries;
+        return id -> {
+            HelperProto p = id >= 0 && id < e.length && e[id] != null ? e[id].proto : null;
+            if (p == null) {
+                return null;
+            }
+            HelperId h = HelperId.byId(id);
+            return h == null || HelperProtos.of(h) == null || HelperProtos.allowed(type, h) ? p : null;
+        };
     }
 
     /** Numbers of the helpers registered. */

@@ -31,8 +31,19 @@ public final class BoundedTracePipe implements TracePipe {
         this.capacity = capacity;
     }
 
-    /** Appends a line (from a helper); never blocks. */
+    /**
+     * Appends a line (from a helper); never blocks on readers. Subscribers hear of it first, so a
+     * reader that takes the line knows every subscriber has seen it; a subscriber that throws is
+     * skipped (a program's print must not fail because of it).
+     */
     public void print(Line line) {
+        for (Consumer<Line> l : listeners) {
+            try {
+                l.accept(line);
+            } catch (RuntimeException e) {
+                System.getLogger(BoundedTracePipe.class.getName()).log(System.Logger.Level.WARNING, "trace pipe subscriber failed", e);
+            }
+        }
         lock.lock();
         try {
             if (lines.size() == capacity) {
@@ -43,9 +54,6 @@ public final class BoundedTracePipe implements TracePipe {
             notEmpty.signal();
         } finally {
             lock.unlock();
-        }
-        for (Consumer<Line> l : listeners) {
-            l.accept(line);
         }
     }
 

@@ -41,6 +41,10 @@ import org.bpfsdt.api.spi.MapProvider;
 import org.bpfsdt.api.spi.ProgramRef;
 import org.bpfsdt.api.spi.RuntimeLinkage;
 import org.bpfsdt.api.spi.Verifier;
+import org.bpfsdt.core.context.ContextBuilder;
+import org.bpfsdt.core.context.SkbContexts;
+import org.bpfsdt.core.context.TracingContexts;
+import org.bpfsdt.core.context.XdpContexts;
 import org.bpfsdt.core.engine.Engines;
 import org.bpfsdt.core.engine.Executable;
 import org.bpfsdt.core.engine.HostArch;
@@ -48,6 +52,8 @@ import org.bpfsdt.core.engine.Jitted;
 import org.bpfsdt.core.engine.ProgramCode;
 import org.bpfsdt.core.exec.GracePeriods;
 import org.bpfsdt.core.exec.NativeMemory;
+import org.bpfsdt.core.helpers.HelperRuntime;
+import org.bpfsdt.core.helpers.StandardHelpers;
 import org.bpfsdt.core.interp.CallTarget;
 import org.bpfsdt.core.interp.CheckedMemory;
 import org.bpfsdt.core.interp.DecodedProgram;
@@ -78,6 +84,7 @@ public class CoreRuntime implements BpfRuntime {
     private final int possibleCpus = Runtime.getRuntime().availableProcessors();
     private final HelperTable helpers = new HelperTable();
     private final NativeHeap heap = new NativeHeap();
+    private final CallBuffers callBuffers = new CallBuffers();
     private final NativeLinkage linkage;
     private final Engines engines;
     private final ServiceSet<Verifier> verifiers = new ServiceSet<>();
@@ -106,7 +113,8 @@ public class CoreRuntime implements BpfRuntime {
         });
         linkage = new NativeLinkage(this::state, this::resolveTailCall);
         engines = new Engines(hostArch, interpreter, grace, this::state);
-        contextBuilders.add(new TracingContexts());
+        contextBuilders.addAll(List.of(new XdpContexts(), new SkbContexts(), new TracingContexts()));
+        StandardHelpers.registerAll(helpers, new RuntimeHelpers());
         loader = new ProgramLoader(this);
     }
 
@@ -146,7 +154,10 @@ public class CoreRuntime implements BpfRuntime {
         linkProviders.remove(p);
     }
 
-    /** The helpers programs of this runtime may call; register helpers before loading programs that call them. */
+    /**
+     * The helpers programs of this runtime may call: the standard ones ({@link StandardHelpers})
+     * from the start; register more (or replace one) before loading programs that call them.
+     */
     public HelperTable helpers() {
         return helpers;
     }
@@ -187,6 +198,11 @@ public class CoreRuntime implements BpfRuntime {
 
     NativeLinkage linkage() {
         return linkage;
+    }
+
+    /** Per-thread native buffers for Java's map operations. */
+    CallBuffers callBuffers() {
+        return callBuffers;
     }
 
     Optional<Verifier> verifier() {
@@ -297,30 +313,45 @@ public class CoreRuntime implements BpfRuntime {
         return p == null ? null : p.engine().current();
     }
 
+    /**
+     * {@code BPF_PROG_TEST_RUN}: builds the context for the program's type, runs the program
+     * {@code repeat} times on it (one batch: inside native code when a JIT runs it) and measures
+     * the mean time per run around the whole batch, as the kernel does.
+     */
     TestRunResult testRun(LoadedProgram p, TestRunSpec spec) {
         ensureOpen();
         ContextBuilder builder = contextBuilders.stream().filter(b -> b.types().contains(p.type)).findFirst()
-                .orElseThrow(() -> new BpfException(Errno.ENOTSUPP, "test runs of " + p.type + " programs are not supported yet"));
+                .orElseThrow(() -> new BpfException(Errno.ENOTSUPP, "test runs of " + p.type + " programs are not supported"));
         int repeat = Math.max(1, spec.repeat());
         try (Arena arena = Arena.ofConfined()) {
             ContextBuilder.TestContext ctx = builder.prepare(p.type, spec, arena);
             ExecState st = state();
-            long r0 = 0;
+            long r0;
             Executable ex;
-            long start;
             long elapsed;
             grace.enter(st);
             try {
                 ex = p.engine().current();
-                start = System.nanoTime();
-                for (int i = 0; i < repeat; i++) {
-                    r0 = ex.run(st, ctx.address());
-                }
+                long start = System.nanoTime();
+                r0 = ex.runBatch(st, ctx.address(), repeat);
                 elapsed = System.nanoTime() - start;
             } finally {
                 grace.exit(st);
             }
-            return new TestRunResult(r0, ctx.dataOut(), ctx.ctxOut(), elapsed / repeat, ex.engineName());
+            byte[] dataOut = ctx.dataOut();
+            byte[] ctxOut = ctx.ctxOut();
+            checkRoom("data", dataOut.length, spec.dataSizeOut(), r0);
+            checkRoom("context", ctxOut.length, spec.ctxSizeOut(), r0);
+            // the kernel's test run reports a u32, as programs of these types return one
+            return new TestRunResult(r0 & 0xffffffffL, dataOut, ctxOut, elapsed / repeat, ex.engineName());
+        }
+    }
+
+    /** The kernel's {@code ENOSPC} when the caller left less room than the output needs. */
+    private static void checkRoom(String what, int size, int room, long r0) {
+        if (room != 0 && size > room) {
+            throw new BpfException(Errno.ENOSPC, "the " + what + " out is " + size + " bytes, but only " + room
+                    + " were allowed (the program returned " + r0 + ")");
         }
     }
 
@@ -519,6 +550,35 @@ public class CoreRuntime implements BpfRuntime {
     private static <T extends RuntimeObject> void forceFree(T o, IdTable<T> table) {
         table.remove(o.id, o);
         o.freeOnce();
+    }
+
+    /** What the helpers may ask of the runtime. */
+    private final class RuntimeHelpers implements HelperRuntime {
+        @Override
+        public MapBackend mapAt(long header) {
+            if (header < NativeMemory.FLOOR) {
+                return null;
+            }
+            LoadedMap m = maps.get((int) NativeMemory.u32(header + RuntimeLinkage.MAP_ID));
+            return m != null && m.header == header ? m.backend : null;
+        }
+
+        @Override
+        public MapBackend mapById(int id) {
+            LoadedMap m = maps.get(id);
+            return m == null ? null : m.backend;
+        }
+
+        @Override
+        public org.bpfsdt.api.ProgramType programType(int programId) {
+            LoadedProgram p = programs.get(programId);
+            return p == null ? null : p.type;
+        }
+
+        @Override
+        public void trace(TracePipe.Line line) {
+            tracePipe.print(line);
+        }
     }
 
     /** What a map implementation may ask of the runtime. */

@@ -26,8 +26,13 @@ abstract class Handle<T extends RuntimeObject> {
     /** Drops this handle's reference; closing twice does nothing. */
     public void close() {
         if (open.compareAndSet(true, false)) {
+            closed();
             object.release();
         }
+    }
+
+    /** Called once when the handle closes, before its reference goes. */
+    void closed() {
     }
 
     /** The object, for an operation through this handle; {@code EBADF} once it is closed. */

@@ -8,6 +8,8 @@ import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.spi.MapBackend;
 import org.bpfsdt.api.spi.MapDescriptor;
+import org.bpfsdt.api.spi.ProgArrayBackend;
+import org.bpfsdt.api.spi.RingBufBackend;
 import org.bpfsdt.api.spi.RuntimeLinkage;
 import org.bpfsdt.core.exec.NativeMemory;
 
@@ -24,6 +26,8 @@ final class LoadedMap extends RuntimeObject {
     /** Address of the native map header. */
     final long header;
     private volatile boolean frozen;
+    /** Open user handles ({@code usercnt}): when the last closes, a PROG_ARRAY lets its programs go. */
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
 
     LoadedMap(int id, CoreRuntime runtime, MapSpec spec, MapBackend backend, long header) {
         super(id);
@@ -38,6 +42,21 @@ final class LoadedMap extends RuntimeObject {
         NativeMemory.put32(header + RuntimeLinkage.MAP_FLAGS, spec.flags());
         NativeMemory.put32(header + RuntimeLinkage.MAP_ID, id);
         NativeMemory.put64(header + RuntimeLinkage.MAP_DATA, backend.data());
+        if (backend instanceof RingBufBackend rb) {
+            // bpf_ringbuf_submit(sample) finds its ring by this id
+            rb.setMapId(id);
+        }
+    }
+
+    void userOpened() {
+        users.incrementAndGet();
+    }
+
+    /** The kernel's {@code bpf_map_put_uref}: programs that tail call each other through the map must not keep it alive. */
+    void userClosed() {
+        if (users.decrementAndGet() == 0 && backend instanceof ProgArrayBackend pa) {
+            pa.clear();
+        }
     }
 
     MapInfo info() {

@@ -1,6 +1,5 @@
 package org.bpfsdt.core.runtime;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Optional;
@@ -10,12 +9,21 @@ import org.bpfsdt.api.BpfMap;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapInfo;
 import org.bpfsdt.api.MapType;
+import org.bpfsdt.api.RingBufferReader;
+import org.bpfsdt.api.spi.RingBufBackend;
 
 /** A handle on a map: the {@code BPF_MAP_*_ELEM} commands from Java, on native copies of keys and values. */
 final class MapHandle extends Handle<LoadedMap> implements BpfMap {
 
+    /** Takes over a reference the caller holds; counts as one of the map's user handles. */
     MapHandle(LoadedMap map) {
         super(map);
+        map.userOpened();
+    }
+
+    @Override
+    void closed() {
+        object.userClosed();
     }
 
     @Override
@@ -64,32 +72,44 @@ final class MapHandle extends Handle<LoadedMap> implements BpfMap {
         return type().isPerCpu() ? possibleCpus() * ((vs + 7) & ~7) : vs;
     }
 
-    private MemorySegment key(Arena arena, byte[] key) {
+    /** Checks {@code key} against the map's key size; {@code null} only for maps without keys. */
+    private void checkKey(byte[] key) {
         if (key == null) {
             if (keySize() != 0) {
                 throw new BpfException(Errno.EINVAL, object + ": a key of " + keySize() + " bytes is needed");
             }
-            return null;
-        }
-        if (key.length != keySize()) {
+        } else if (key.length != keySize()) {
             throw new BpfException(Errno.EINVAL, object + ": key of " + key.length + " bytes, the map's keys have " + keySize());
         }
-        return copy(arena, key);
     }
 
-    private static MemorySegment copy(Arena arena, byte[] bytes) {
-        MemorySegment s = arena.allocate(Math.max(1, bytes.length), 8);
-        MemorySegment.copy(bytes, 0, s, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        return s.asSlice(0, bytes.length);
+    /** Where a call's value goes in the call buffer: after the key, 8-byte aligned. */
+    private long valueOffset() {
+        return (keySize() + 7L) & ~7L;
+    }
+
+    /** The key copied into {@code buf}, or {@code null}. */
+    private static MemorySegment key(MemorySegment buf, byte[] key) {
+        if (key == null) {
+            return null;
+        }
+        MemorySegment.copy(key, 0, buf, ValueLayout.JAVA_BYTE, 0, key.length);
+        return buf.asSlice(0, key.length);
+    }
+
+    private <T> T withBuffer(long valueBytes, java.util.function.Function<MemorySegment, T> body) {
+        return object.runtime.callBuffers().with(valueOffset() + valueBytes, body);
     }
 
     @Override
     public Optional<byte[]> lookup(byte[] key) {
         LoadedMap m = live();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(Math.max(1, javaValueSize()), 8).asSlice(0, javaValueSize());
-            return m.backend.lookup(key(arena, key), out) ? Optional.of(out.toArray(ValueLayout.JAVA_BYTE)) : Optional.empty();
-        }
+        checkKey(key);
+        int size = javaValueSize();
+        return withBuffer(size, buf -> {
+            MemorySegment out = buf.asSlice(valueOffset(), size);
+            return m.backend.lookup(key(buf, key), out) ? Optional.of(out.toArray(ValueLayout.JAVA_BYTE)) : Optional.<byte[]>empty();
+        });
     }
 
     @Override
@@ -98,13 +118,17 @@ final class MapHandle extends Handle<LoadedMap> implements BpfMap {
         if (m.frozen()) {
             throw new BpfException(Errno.EPERM, m + " is frozen: Java may no longer write it");
         }
+        checkKey(key);
         if (value == null || value.length != javaValueSize()) {
             throw new BpfException(Errno.EINVAL, m + ": value of " + (value == null ? 0 : value.length) + " bytes, "
                     + javaValueSize() + " expected" + (type().isPerCpu() ? " (one 8-byte-aligned value per possible CPU)" : ""));
         }
-        try (Arena arena = Arena.ofConfined()) {
-            m.backend.update(key(arena, key), copy(arena, value), flags);
-        }
+        withBuffer(value.length, buf -> {
+            MemorySegment v = buf.asSlice(valueOffset(), value.length);
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            m.backend.update(key(buf, key), v, flags);
+            return null;
+        });
     }
 
     @Override
@@ -113,28 +137,31 @@ final class MapHandle extends Handle<LoadedMap> implements BpfMap {
         if (m.frozen()) {
             throw new BpfException(Errno.EPERM, m + " is frozen: Java may no longer write it");
         }
-        try (Arena arena = Arena.ofConfined()) {
-            return m.backend.delete(key(arena, key));
-        }
+        checkKey(key);
+        return withBuffer(0, buf -> m.backend.delete(key(buf, key)));
     }
 
     @Override
     public Optional<byte[]> nextKey(byte[] key) {
         LoadedMap m = live();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(Math.max(1, keySize()), 8).asSlice(0, keySize());
-            return m.backend.nextKey(key == null ? null : key(arena, key), out)
-                    ? Optional.of(out.toArray(ValueLayout.JAVA_BYTE)) : Optional.empty();
+        if (key != null) {
+            checkKey(key);
         }
+        return withBuffer(keySize(), buf -> {
+            MemorySegment out = buf.asSlice(valueOffset(), keySize());
+            return m.backend.nextKey(key(buf, key), out) ? Optional.of(out.toArray(ValueLayout.JAVA_BYTE)) : Optional.<byte[]>empty();
+        });
     }
 
     @Override
     public Optional<byte[]> lookupAndDelete(byte[] key) {
         LoadedMap m = live();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(Math.max(1, javaValueSize()), 8).asSlice(0, javaValueSize());
-            return m.backend.lookupAndDelete(key(arena, key), out) ? Optional.of(out.toArray(ValueLayout.JAVA_BYTE)) : Optional.empty();
-        }
+        checkKey(key);
+        int size = javaValueSize();
+        return withBuffer(size, buf -> {
+            MemorySegment out = buf.asSlice(valueOffset(), size);
+            return m.backend.lookupAndDelete(key(buf, key), out) ? Optional.of(out.toArray(ValueLayout.JAVA_BYTE)) : Optional.<byte[]>empty();
+        });
     }
 
     @Override
@@ -150,8 +177,23 @@ final class MapHandle extends Handle<LoadedMap> implements BpfMap {
     @Override
     public Optional<MemorySegment> valueSegment(byte[] key) {
         LoadedMap m = live();
-        try (Arena arena = Arena.ofConfined()) {
-            return m.backend.valueSegment(key(arena, key));
+        checkKey(key);
+        return withBuffer(0, buf -> m.backend.valueSegment(key(buf, key)));
+    }
+
+    /** A reader of the ring that keeps the map alive until the reader closes, as a mapping of the ring would. */
+    @Override
+    public RingBufferReader ringBufferReader() {
+        LoadedMap m = live();
+        if (!(m.backend instanceof RingBufBackend rb)) {
+            throw new BpfException(Errno.EINVAL, m + " has no ring buffer reader; only RINGBUF maps do");
+        }
+        LoadedMap held = acquire();
+        try {
+            return new RingReader(held, rb.reader());
+        } catch (RuntimeException e) {
+            held.release();
+            throw e;
         }
     }
 

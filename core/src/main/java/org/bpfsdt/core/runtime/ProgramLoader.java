@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.HelperId;
 import org.bpfsdt.api.ProgSpec;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.isa.Insn;
@@ -57,6 +58,8 @@ final class ProgramLoader {
             throw new BpfException(Errno.EINVAL, "program name '" + spec.name() + "' is longer than 15 characters");
         }
         InsnValidator.validate(spec.insns());
+        var offered = rt.helpers().protosFor(spec.type());
+        checkHelpers(spec, offered);
         Verifier verifier = rt.verifier().orElseThrow(() -> new BpfException(Errno.EOPNOTSUPP,
                 "no verifier service is present, and programs are loaded only once verified (install the verifier bundle); nothing was loaded"));
         List<LoadedMap> maps = new ArrayList<>();
@@ -69,6 +72,11 @@ final class ProgramLoader {
                 maps.add(rt.acquire(m));
             }
             List<Insn> insns = mapIdsToIndexes(spec.insns(), maps);
+            for (LoadedMap m : maps) {
+                if (m.backend instanceof org.bpfsdt.api.spi.ProgArrayBackend pa && !pa.compatible(spec.type())) {
+                    throw new BpfException(Errno.EINVAL, m + " holds programs of another type; a " + spec.type() + " program cannot use it");
+                }
+            }
             SdtLoad.refuseInMapArray(maps);
             SdtProbeInfo observed = null;
             if (spec.expectedAttachType() == AttachType.TRACE_SDT) {
@@ -94,7 +102,7 @@ final class ProgramLoader {
             ContextLayout context = ContextLayouts.forType(spec.type(), observed != null ? observed.probe().nrArgs() : FuncModel.MAX_REG_ARGS);
             VerifierRequest request = new VerifierRequest(spec.type(), spec.expectedAttachType(), insns,
                     maps.stream().map(LoadedMap::descriptor).toList(), spec.btf(), spec.funcInfo(), spec.lineInfo(),
-                    rt.helpers().protos(), context, target == null ? null : target.btf, attachBtfId,
+                    offered, context, target == null ? null : target.btf, attachBtfId,
                     sdtProbes == null ? List.of() : sdtProbes.probes(), GPL.contains(spec.license()), spec.logLevel());
             VerifierResult result = verifier.verify(request);
             if (result == null) {
@@ -144,6 +152,27 @@ final class ProgramLoader {
             }
             rt.heap().free(descriptor, RUNTIME_DESCRIPTOR);
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a program that calls a helper this runtime does not offer, naming the first such
+     * call with the helper's number and name, before anything is taken (the kernel's
+     * {@code invalid func} at load).
+     */
+    private void checkHelpers(ProgSpec spec, java.util.function.IntFunction<org.bpfsdt.api.spi.HelperProto> offered) {
+        List<Insn> insns = spec.insns();
+        for (int pc = 0; pc < insns.size(); pc++) {
+            Insn insn = insns.get(pc);
+            if (insn.isLddw()) {
+                pc++;
+            } else if (insn.opcode() == CALL_OP && insn.src() == CALL_HELPER && offered.apply(insn.imm()) == null) {
+                String who = "program " + (spec.name().isEmpty() ? "" : spec.name() + " ") + "insn " + pc + " calls "
+                        + HelperId.describe(insn.imm() & 0xffffffffL);
+                throw new BpfException(Errno.EINVAL, rt.helpers().proto(insn.imm()) == null
+                        ? who + ", which this runtime does not offer"
+                        : who + ", which " + spec.type() + " programs may not call");
+            }
         }
     }
 

@@ -256,14 +256,8 @@ class InterpreterTest {
         assertEquals(100_000L * 1225, sink.get());
     }
 
-    /** Bytes this thread allocated so far (tests run on the class path, where the management module is readable). */
     static long allocatedBytes() {
-        try {
-            Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes").invoke(bean);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
+        return Allocations.threadBytes();
     }
 
     @Test

@@ -43,13 +43,13 @@ import org.bpfsdt.core.interp.HelperTable;
 import org.bpfsdt.core.interp.Interpreter;
 
 /** Small, real implementations of the SPIs the runtime finds as services, for tests of the runtime itself. */
-final class TestServices {
+public final class TestServices {
     private TestServices() {
     }
 
     /** ARRAY maps in native memory: enough of a map provider to load and run programs with maps. */
-    static final class ArrayMaps implements MapProvider {
-        final AtomicInteger open = new AtomicInteger();
+    public static final class ArrayMaps implements MapProvider {
+        public final AtomicInteger open = new AtomicInteger();
 
         @Override
         public Set<MapType> types() {
@@ -143,11 +143,85 @@ final class TestServices {
         }
     }
 
+    /** PROG_ARRAY maps: Java stores program ids, the native table holds their descriptors (see {@link org.bpfsdt.api.spi.RuntimeLinkage}). */
+    public static final class ProgArrays implements MapProvider {
+        @Override
+        public Set<MapType> types() {
+            return Set.of(MapType.PROG_ARRAY);
+        }
+
+        @Override
+        public MapBackend create(MapSpec spec, MapContext context) {
+            Arena arena = Arena.ofShared();
+            MemorySegment table = arena.allocate(8L * spec.maxEntries(), 8);
+            ProgramRef[] refs = new ProgramRef[spec.maxEntries()];
+            return new MapBackend() {
+                @Override
+                public MapSpec spec() {
+                    return spec;
+                }
+
+                @Override
+                public long data() {
+                    return table.address();
+                }
+
+                @Override
+                public long lookup(long keyAddr) {
+                    return 0;
+                }
+
+                @Override
+                public long update(long keyAddr, long valueAddr, long flags) {
+                    return -Errno.EINVAL.code();
+                }
+
+                @Override
+                public long delete(long keyAddr) {
+                    return -Errno.EINVAL.code();
+                }
+
+                @Override
+                public boolean lookup(MemorySegment key, MemorySegment valueOut) {
+                    return false;
+                }
+
+                @Override
+                public void update(MemorySegment key, MemorySegment value, long flags) {
+                    int slot = key.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+                    ProgramRef ref = context.acquireProgram(value.get(java.lang.foreign.ValueLayout.JAVA_INT, 0));
+                    refs[slot] = ref;
+                    table.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, slot, ref.descriptor());
+                }
+
+                @Override
+                public boolean delete(MemorySegment key) {
+                    return false;
+                }
+
+                @Override
+                public boolean nextKey(MemorySegment key, MemorySegment nextOut) {
+                    return false;
+                }
+
+                @Override
+                public void close() {
+                    for (ProgramRef r : refs) {
+                        if (r != null) {
+                            r.close();
+                        }
+                    }
+                    arena.close();
+                }
+            };
+        }
+    }
+
     /**
      * Accepts every program and does the one rewrite engines rely on: map loads by index become
      * plain 64-bit immediates (the map's address, or its value's). Not a verifier: for runtime tests.
      */
-    static final class AcceptAll implements Verifier {
+    public static final class AcceptAll implements Verifier {
         volatile VerifierRequest last;
         volatile RuntimeException failWith;
 
@@ -186,20 +260,22 @@ final class TestServices {
      * request's instructions, so it behaves exactly like the program and counts what resolution does
      * to it (compiles, closes, runs in flight).
      */
-    static final class FakeJit implements JitCompiler {
+    public static final class FakeJit implements JitCompiler {
         final String arch;
         final boolean onHost;
         final boolean sdt;
         final AtomicInteger compiles = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         final AtomicInteger runs = new AtomicInteger();
+        /** Test-run batches that came through the batch entry. */
+        public final AtomicInteger batches = new AtomicInteger();
         volatile boolean refuse;
         /** Set when an image was closed while a run was inside it. */
         volatile boolean closedWhileRunning;
         private final Interpreter interpreter = new Interpreter(null);
         private final ThreadLocal<ExecState> states = ThreadLocal.withInitial(() -> interpreter.newState(0));
 
-        FakeJit(String arch, boolean onHost, boolean sdt) {
+        public FakeJit(String arch, boolean onHost, boolean sdt) {
             this.arch = arch;
             this.onHost = onHost;
             this.sdt = sdt;
@@ -331,9 +407,24 @@ final class TestServices {
                 }
             }
 
+            /** The batch entry: loops here, as native code loops inside itself. */
+            long batch(long ctx, long repeat) {
+                batches.incrementAndGet();
+                long r0 = 0;
+                for (long i = Math.max(repeat, 1); i > 0; i--) {
+                    r0 = exec(ctx);
+                }
+                return r0;
+            }
+
             @Override
             public MethodHandle batchEntry() {
-                return null;
+                try {
+                    return MethodHandles.lookup().findVirtual(Image.class, "batch", MethodType.methodType(long.class, long.class, long.class))
+                            .bindTo(this);
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
             }
 
             @Override
@@ -358,7 +449,7 @@ final class TestServices {
     }
 
     /** Links of one attach type that hold their program until detached. */
-    static final class HoldingLinks implements LinkProvider {
+    public static final class HoldingLinks implements LinkProvider {
         final AtomicInteger attached = new AtomicInteger();
 
         @Override

@@ -14,8 +14,9 @@ import picocli.CommandLine.ParseResult;
  * Turns a failed command into one line a person can act on (and the verifier's log where there
  * is one) with exit code 1, instead of a stack trace. Anything else is a bug and keeps its trace.
  */
-final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
-    static final int FAILED = 1;
+public final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
+    /** The exit code of a command that failed. */
+    public static final int FAILED = 1;
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) throws Exception {

@@ -21,8 +21,11 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = BpfShellCommands.class, property = {
         "osgi.command.scope=bpf",
         "osgi.command.function=run",
-        "osgi.command.function=engines",
-        "osgi.command.function=sdt"})
+        "osgi.command.function=prog",
+        "osgi.command.function=obj",
+        "osgi.command.function=trace",
+        "osgi.command.function=sdt",
+        "osgi.command.function=engines"})
 public final class BpfShellCommands {
     private final BpfRuntime runtime;
 
@@ -34,6 +37,21 @@ public final class BpfShellCommands {
     /** {@code bpf:run FILE [--mem HEX] [--engine NAME] ...}: see {@code bpf:run --help}. */
     public Integer run(String... args) {
         return execute("run", args);
+    }
+
+    /** {@code bpf:prog run OBJ --prog NAME --data-in FILE ...}: see {@code bpf:prog run --help}. */
+    public Integer prog(String... args) {
+        return execute("prog", args);
+    }
+
+    /** {@code bpf:obj show OBJ}: an object's programs, maps, BTF and SDT notes. */
+    public Integer obj(String... args) {
+        return execute("obj", args);
+    }
+
+    /** {@code bpf:trace [--follow]}: the runtime's trace pipe. */
+    public Integer trace(String... args) {
+        return execute("trace", args);
     }
 
     /** {@code bpf:engines}: the engines the runtime can run programs on now. */

@@ -1,4 +1,4 @@
-package org.bpfsdt.core.runtime;
+package org.bpfsdt.core.context;
 
 import java.lang.foreign.Arena;
 import java.util.Set;
@@ -8,13 +8,14 @@ import org.bpfsdt.api.TestRunSpec;
 
 /**
  * Builds the native context of a test run for some program types ({@code struct xdp_buff},
- * socket buffers, tracing arguments; see {@link org.bpfsdt.api.spi.ContextLayouts}) and reads
- * back what the program changed. {@link CoreRuntime#testRun} runs the program on it.
+ * socket buffers, tracing arguments; see {@link org.bpfsdt.api.spi.ContextLayouts}) from
+ * {@code data_in} and {@code ctx_in} with the kernel's rules, and reads back what the program
+ * changed. The runtime runs the program on it.
  */
 public interface ContextBuilder {
     Set<ProgramType> types();
 
-    /** The context for one test run, allocated in {@code arena}; {@code EINVAL} for input the kernel would refuse. */
+    /** The context for one test run, allocated in {@code arena}; throws what the kernel's test run returns for input it refuses. */
     TestContext prepare(ProgramType type, TestRunSpec spec, Arena arena);
 
     /** A prepared context. */

@@ -1,4 +1,4 @@
-package org.bpfsdt.core.runtime;
+package org.bpfsdt.core.context;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,7 +12,7 @@ import org.bpfsdt.api.TestRunSpec;
 import org.bpfsdt.api.spi.FuncModel;
 
 /** Test-run contexts of tracing programs: the u64 argument array, the same natively as in the program's view. */
-final class TracingContexts implements ContextBuilder {
+public final class TracingContexts implements ContextBuilder {
     @Override
     public Set<ProgramType> types() {
         return Set.of(ProgramType.TRACING, ProgramType.RAW_TRACEPOINT);

@@ -1,0 +1,130 @@
+package org.bpfsdt.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.bpfsdt.api.EngineInfo;
+import org.bpfsdt.core.runtime.CoreRuntime;
+import org.bpfsdt.oracle.KernelBpf;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * {@code bench/run [SUITE] [JMH options]}: runs one suite, or all, and prints its table with the
+ * baselines measured in the same run. Suites: {@code interpreter} ({@link InterpreterBench}),
+ * {@code objects} ({@link ObjectLoadBench}), {@code maps} ({@link MapBench}), {@code programs}
+ * ({@link ProgramRunBench}, on every engine of this host), {@code all}. The kernel baselines run
+ * where the {@code bpf()} syscall works and are left out otherwise.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String suite = args.length > 0 && !args[0].startsWith("-") ? args[0] : "all";
+        String[] jmh = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        boolean kernel = KernelBpf.availability().available();
+        if (!kernel) {
+            System.out.println("kernel baselines left out: " + KernelBpf.availability().reason());
+        }
+        if (suite.equals("interpreter")) {
+            InterpreterBench.main(jmh);
+            return;
+        }
+        if (suite.equals("objects") || suite.equals("all")) {
+            objects(run(ObjectLoadBench.class, jmh, kernel));
+        }
+        if (suite.equals("maps") || suite.equals("all")) {
+            maps(run(MapBench.class, jmh, kernel));
+        }
+        if (suite.equals("programs") || suite.equals("all")) {
+            programs(run(ProgramRunBench.class, jmh, kernel));
+        }
+    }
+
+    private static Collection<RunResult> run(Class<?> bench, String[] jmh, boolean kernel) throws Exception {
+        ChainedOptionsBuilder o = new OptionsBuilder().parent(new CommandLineOptions(jmh)).include(bench.getSimpleName());
+        if (!kernel) {
+            o.exclude(bench.getSimpleName() + "\\.kernel.*");
+        }
+        if (bench == ProgramRunBench.class) {
+            try (CoreRuntime rt = Yardstick.runtime()) {
+                o.param("engine", rt.engines().stream().filter(EngineInfo::hostNative).map(EngineInfo::name).toArray(String[]::new));
+            }
+        }
+        return new Runner(o.build()).run();
+    }
+
+    /** Scores by parameter value, then by benchmark method. */
+    private static Map<String, Map<String, Double>> table(Collection<RunResult> results, String param) {
+        Map<String, Map<String, Double>> t = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+            String key = r.getParams().getParam(param);
+            if (param.equals("program") && r.getParams().getParam("engine") != null && !method.startsWith("kernel")) {
+                method = method + ":" + r.getParams().getParam("engine");
+            }
+            t.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(method, r.getPrimaryResult().getScore());
+        }
+        return t;
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a == null || b == null ? "-" : String.format(Locale.ROOT, "%.2f", a / b);
+    }
+
+    private static String num(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.1f", v);
+    }
+
+    private static void objects(Collection<RunResult> results) {
+        System.out.printf("%n%-16s %12s %12s %14s %14s%n", "object (us)", "open", "load", "kernel load", "load/kernel");
+        table(results, "object").forEach((obj, m) -> System.out.printf("%-16s %12s %12s %14s %14s%n", obj.toLowerCase(Locale.ROOT),
+                num(m.get("open")), num(m.get("load")), num(m.get("kernelLoad")), ratio(m.get("load"), m.get("kernelLoad"))));
+    }
+
+    private static void maps(Collection<RunResult> results) {
+        System.out.printf("%n%-8s %14s %14s %14s %14s %12s %12s%n", "map (ns)", "lookup", "kernel lookup", "update", "kernel update",
+                "lookup/k", "update/k");
+        table(results, "type").forEach((type, m) -> System.out.printf("%-8s %14s %14s %14s %14s %12s %12s%n", type,
+                num(m.get("lookup")), num(m.get("kernelLookup")), num(m.get("update")), num(m.get("kernelUpdate")),
+                ratio(m.get("lookup"), m.get("kernelLookup")), ratio(m.get("update"), m.get("kernelUpdate"))));
+    }
+
+    private static void programs(Collection<RunResult> results) {
+        Map<String, Map<String, Double>> t = table(results, "program");
+        t.forEach((prog, m) -> {
+            double k = KernelBaseline.perRun(Yardstick.valueOf(prog));
+            if (!Double.isNaN(k)) {
+                m.put("kernel", k);
+            }
+        });
+        List<String> engines = new ArrayList<>();
+        t.values().forEach(m -> m.keySet().stream().filter(k -> k.startsWith("run:")).forEach(k -> {
+            if (!engines.contains(k)) {
+                engines.add(k);
+            }
+        }));
+        StringBuilder head = new StringBuilder(String.format("%n%-18s", "program (ns/run)"));
+        engines.forEach(e -> head.append(String.format(" %14s", e.substring(4))));
+        head.append(String.format(" %14s", "kernel JIT*"));
+        engines.forEach(e -> head.append(String.format(" %14s", e.substring(4) + "/k")));
+        System.out.println(head);
+        t.forEach((prog, m) -> {
+            StringBuilder row = new StringBuilder(String.format("%-18s", prog.toLowerCase(Locale.ROOT)));
+            engines.forEach(e -> row.append(String.format(" %14s", num(m.get(e)))));
+            row.append(String.format(" %14s", num(m.get("kernel"))));
+            engines.forEach(e -> row.append(String.format(" %14s", ratio(m.get(e), m.get("kernel")))));
+            System.out.println(row);
+        });
+        System.out.println("* the kernel's own mean per run (BPF_PROG_TEST_RUN, repeat for 0.5 s, median of 5), measured after the JMH runs");
+    }
+}

@@ -1,0 +1,67 @@
+package org.bpfsdt.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import org.bpfsdt.api.spi.JitCompiler;
+import org.bpfsdt.core.runtime.CoreRuntime;
+import org.bpfsdt.maps.StandardMapProvider;
+import org.bpfsdt.verifier.BpfVerifier;
+
+/**
+ * The shared yardstick programs ({@code ../shared/bench/progs}) with the inputs their README
+ * gives, and the runtime the benchmarks run them on: the core runtime with the real verifier and
+ * maps, and any JIT service on the class path.
+ */
+enum Yardstick {
+    XDP_PARSE("xdp_parse.o", "xdp_parse", "pkt_tcp4.bin"),
+    XDP_FNV("xdp_fnv.o", "xdp_fnv", "pkt_fnv.bin"),
+    COMPUTE_PRIMES("compute_primes.o", "compute_primes", "pkt_tcp4.bin"),
+    ARRAY_COUNTER("array_counter.o", "array_counter", "pkt_tcp4.bin"),
+    HASH_FLOW("hash_flow.o", "hash_flow", "pkt_tcp4.bin"),
+    SDT_LIKE("sdt_like.o", "sdt_like", "pkt_tcp4.bin"),
+    SDT_LIKE_NOPROBE("sdt_like.o", "sdt_like_noprobe", "pkt_tcp4.bin");
+
+    final String object;
+    final String program;
+    final String input;
+
+    Yardstick(String object, String program, String input) {
+        this.object = object;
+        this.program = program;
+        this.input = input;
+    }
+
+    static Path shared() {
+        return Path.of(System.getProperty("bpfsdt.shared", "../shared")).toAbsolutePath().normalize();
+    }
+
+    byte[] objectBytes() {
+        return read(shared().resolve("bench/progs").resolve(object));
+    }
+
+    byte[] inputBytes() {
+        return read(shared().resolve("bench/inputs").resolve(input));
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + p + " (set -Dbpfsdt.shared to the shared folder)", e);
+        }
+    }
+
+    /** A runtime with the verifier, the maps and every JIT found by {@link ServiceLoader}. */
+    static CoreRuntime runtime() {
+        CoreRuntime rt = new CoreRuntime();
+        rt.addVerifier(new BpfVerifier(), Map.of());
+        rt.addMapProvider(new StandardMapProvider(), Map.of());
+        ServiceLoader.load(JitCompiler.class).forEach(j -> rt.addJit(j, Map.of()));
+        return rt;
+    }
+}
