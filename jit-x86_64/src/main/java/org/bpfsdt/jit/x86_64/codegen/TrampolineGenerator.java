@@ -18,14 +18,16 @@ import org.bpfsdt.jit.x86_64.asm.X86Assembler.AluOp;
  * as u64s extended as their declared types say, calls each observer with a pointer to them,
  * restores and returns. The flags and the JIT's scratch registers are dead at a probe site.
  * Observers compiled by this JIT are entered at their main function, one call fewer per hit.
+ * A site needs no frame of its own (a leaf keeps none, so a detached probe costs its NOP alone):
+ * the trampoline aligns the stack for its calls itself, on {@code rbp}, which it preserves.
  */
 public final class TrampolineGenerator {
     /** BPF r0..r5 in push order. */
     private static final Reg[] SAVED = {
         RegisterMap.of(0), RegisterMap.of(1), RegisterMap.of(2), RegisterMap.of(3), RegisterMap.of(4), RegisterMap.of(5),
     };
-    /** Room for the largest argument array; with the six saves it keeps rsp 16-aligned at each call. */
-    private static final int ARGS_BYTES = 8 * FuncModel.MAX_REG_ARGS;
+    /** Room for the largest argument array, rounded to keep rsp 16-aligned at each call. */
+    private static final int ARGS_BYTES = (8 * FuncModel.MAX_REG_ARGS + 15) & ~15;
 
     private TrampolineGenerator() {
     }
@@ -53,15 +55,17 @@ public final class TrampolineGenerator {
         }
         boolean budget = observers.stream().anyMatch(ObserverCall::body);
         X86Assembler a = new X86Assembler();
-        // called from a 16-aligned site: rsp is 8 mod 16 here; the saves and the array bring it to 0
         for (Reg r : SAVED) {
             a.push(r);
         }
         if (budget) {
             a.push(RegisterMap.TAIL_CALL_BUDGET);
         }
-        int frame = ARGS_BYTES + (budget ? 8 : 0);
-        a.aluImm(AluOp.SUB, Width.QWORD, Reg.RSP, frame);
+        // the site may be in a function without a frame, so rsp has any 8-byte alignment: align it here
+        a.push(Reg.RBP);
+        a.mov(Width.QWORD, Reg.RBP, Reg.RSP);
+        a.aluImm(AluOp.AND, Width.QWORD, Reg.RSP, -16);
+        a.aluImm(AluOp.SUB, Width.QWORD, Reg.RSP, ARGS_BYTES);
         for (int i = 0; i < model.nrArgs(); i++) {
             Reg value = RegisterMap.of(model.argRegs()[i]);
             Width width = Width.ofBytes(model.argSize()[i]);
@@ -85,7 +89,8 @@ public final class TrampolineGenerator {
             }
             a.callAbsolute(o.address());
         }
-        a.aluImm(AluOp.ADD, Width.QWORD, Reg.RSP, frame);
+        a.mov(Width.QWORD, Reg.RSP, Reg.RBP);
+        a.pop(Reg.RBP);
         if (budget) {
             a.pop(RegisterMap.TAIL_CALL_BUDGET);
         }
