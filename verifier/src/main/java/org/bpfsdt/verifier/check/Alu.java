@@ -158,8 +158,7 @@ final class Alu {
                     throw VerifyError.access("R%d pointer %s pointer prohibited", in.dst(), OP_NAMES[op >> 4]);
                 }
                 precision.mark(in.dst());
-                RegState off = new RegState(dst);
-                adjustPointer(in, alu32, op, dst, src, off);
+                adjustPointer(in, alu32, op, dst, src, dst);
                 return;
             } else if (ptr != null) {
                 precision.mark(in.src());

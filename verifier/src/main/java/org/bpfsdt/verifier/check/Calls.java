@@ -169,6 +169,9 @@ final class Calls {
             }
             return;
         }
+        if (reg.isPacket() && !fn.pktAccess()) {
+            throw VerifyError.access("helper access to the packet is not allowed");
+        }
         boolean isNull = reg.type == RegType.SCALAR && reg.isConst(0);
         boolean mayBeNullArg = t == ArgType.PTR_TO_MEM_OR_NULL || t == ArgType.PTR_TO_STACK_OR_NULL;
         if (!(isNull && mayBeNullArg)) {
@@ -329,46 +332,44 @@ final class Calls {
         }
     }
 
-    /** The constant key of an array lookup, when the key bytes on the stack are a known value; else -1. */
+    /**
+     * The constant key of an array lookup, when the key bytes on the stack are known: all zero,
+     * or a spilled constant of exactly the key's size; else -1 (get_constant_map_key).
+     */
     private long constantKey(RegState key, int keySize) {
         if (key.type != RegType.PTR_TO_STACK || !key.isConst()) {
             return -1;
         }
         FuncState st = env.cur.frames[key.frameNo];
-        int off = (int) (key.tValue + key.off);
-        int slot = -off - 1;
+        int stackOff = (int) (key.tValue + key.off);
+        int slot = -stackOff - 1;
         int spi = slot / 8;
-        if (slot >= st.allocated || off % 8 != 0 && keySize != 4) {
+        int first = slot % 8;
+        if (slot < 0 || slot >= st.allocated) {
             return -1;
         }
         byte[] t = st.slotType;
-        boolean allZero = true;
-        for (int i = 0; i < keySize; i++) {
-            if (t[slot - i] != org.bpfsdt.verifier.domain.StackSlot.ZERO) {
-                allZero = false;
-                break;
-            }
+        int zeros = 0;
+        for (int i = first; i >= 0 && t[spi * 8 + i] == org.bpfsdt.verifier.domain.StackSlot.ZERO; i--) {
+            zeros++;
         }
-        if (allZero) {
+        if (zeros >= keySize) {
             return 0;
         }
-        if (!st.isSpilled(spi) || st.spilled[spi] == null) {
-            return -1;
-        }
-        RegState r = st.spilled[spi];
-        if (r.type != RegType.SCALAR || !r.isConst() || off != -(spi + 1) * 8) {
+        RegState r = st.isSpilled(spi) ? st.spilled[spi] : null;
+        if (r == null || r.type != RegType.SCALAR) {
             return -1;
         }
         int spillSize = 0;
-        for (int i = 7; i >= 0 && t[spi * 8 + i] == org.bpfsdt.verifier.domain.StackSlot.SPILL; i--) {
+        for (int i = first; i >= 0 && t[spi * 8 + i] == org.bpfsdt.verifier.domain.StackSlot.SPILL; i--) {
             spillSize++;
         }
-        if (spillSize < keySize) {
+        if (spillSize != keySize || !r.isConst()) {
             return -1;
         }
+        // the lookup's result depends on this exact value
         precision.markStackSlot(key.frameNo, spi);
-        long v = r.tValue;
-        return keySize >= 8 ? v : v & ((1L << (keySize * 8)) - 1);
+        return r.tValue;
     }
 
     private void constString(int regno, RegState reg) {

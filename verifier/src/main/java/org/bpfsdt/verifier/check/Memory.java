@@ -137,6 +137,9 @@ final class Memory {
      */
     void access(int ptrReg, int off, int size, boolean write, int valueReg, boolean strictOnce, boolean sx) {
         RegState reg = regs.get(ptrReg);
+        if (reg.maybeNull()) {
+            throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
+        }
         checkAlignment(reg, off, size, strictOnce);
         int o = off + reg.off;
         RegState value = valueReg >= 0 ? regs.get(valueReg) : null;

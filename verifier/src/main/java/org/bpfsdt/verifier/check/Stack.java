@@ -174,7 +174,18 @@ final class Stack {
                 if (writingZero && b == StackSlot.SPILL && sp != null && sp.type == RegType.SCALAR && sp.isConst(0)) {
                     continue;
                 }
-                throw VerifyError.invalid("spilled ptr in range of var-offset stack write; insn %d, ptr off: %d", env.insnIdx, i);
+                if (sp == null || sp.type != RegType.SCALAR) {
+                    // overwriting part of a spilled pointer would let its bytes be read as data
+                    throw VerifyError.invalid("spilled ptr in range of var-offset stack write; insn %d, ptr off: %d", env.insnIdx, i);
+                }
+                // a spilled scalar may be partly overwritten: the slot becomes plain data
+                st.spilled[spi] = null;
+                for (int j = 0; j < 8; j++) {
+                    if (st.slotType[spi * 8 + j] == StackSlot.SPILL) {
+                        st.slotType[spi * 8 + j] = StackSlot.MISC;
+                    }
+                }
+                b = st.slotType[slot];
             }
             st.slotType[slot] = writingZero && b == StackSlot.ZERO ? StackSlot.ZERO : StackSlot.MISC;
         }
