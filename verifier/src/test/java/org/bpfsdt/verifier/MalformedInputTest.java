@@ -1,0 +1,73 @@
+package org.bpfsdt.verifier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.bpfsdt.api.BpfException;
+import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.api.spi.VerifierRequest;
+import org.junit.jupiter.api.Test;
+
+/** Malformed and mutated programs never crash the verifier: each is accepted or gets a BpfException with a reason. */
+class MalformedInputTest {
+    private final BpfVerifier verifier = new BpfVerifier();
+
+    private void verifyQuietly(VerifierRequest req, String what) {
+        try {
+            verifier.verify(req);
+        } catch (BpfException e) {
+            assertNotEquals(Errno.EFAULT, e.errno(), () -> what + ": internal error " + e.getMessage() + "\n" + e.log());
+            assertFalse(e.reason().isBlank(), what);
+        }
+    }
+
+    @Test
+    void mutatedCorpusProgramsGetVerdicts() {
+        Random rnd = new Random(99);
+        List<Corpus> corpus = Corpus.all();
+        for (int i = 0; i < 20_000; i++) {
+            Corpus c = corpus.get(rnd.nextInt(corpus.size()));
+            List<Insn> insns = new ArrayList<>(c.insns());
+            int flips = 1 + rnd.nextInt(3);
+            for (int f = 0; f < flips; f++) {
+                int at = rnd.nextInt(insns.size());
+                long w = insns.get(at).encode() ^ (1L << rnd.nextInt(64));
+                insns.set(at, Insn.decode(w));
+            }
+            VerifierRequest r = c.request(1);
+            VerifierRequest mutated = new VerifierRequest(r.type(), r.attachType(), insns, r.maps(), null, List.of(), List.of(), r.helpers(),
+                    r.context(), null, 0, List.of(), true, 1);
+            verifyQuietly(mutated, c + " mutated #" + i);
+        }
+    }
+
+    @Test
+    void randomWordsGetVerdicts() {
+        Random rnd = new Random(7);
+        Corpus base = Corpus.all().get(0);
+        for (int i = 0; i < 20_000; i++) {
+            List<Insn> insns = new ArrayList<>();
+            int n = 1 + rnd.nextInt(12);
+            for (int k = 0; k < n; k++) {
+                insns.add(Insn.decode(rnd.nextLong()));
+            }
+            VerifierRequest r = base.request(0);
+            verifyQuietly(new VerifierRequest(r.type(), null, insns, r.maps(), null, List.of(), List.of(), r.helpers(), r.context(), null, 0,
+                    List.of(), true, 2), "random program #" + i);
+        }
+    }
+
+    @Test
+    void emptyProgramIsRefused() {
+        Corpus base = Corpus.all().get(0);
+        VerifierRequest r = base.request(0);
+        BpfException e = assertThrows(BpfException.class, () -> verifier.verify(new VerifierRequest(r.type(), null, List.of(), r.maps(), null,
+                List.of(), List.of(), r.helpers(), r.context(), null, 0, List.of(), true, 1)));
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(e.reason().contains("empty"), e.reason());
+    }
+}
