@@ -201,7 +201,7 @@ final class Branches {
                     return;
                 }
                 r.flags &= ~RegState.MAYBE_NULL;
-                boolean lockable = r.type == RegType.PTR_TO_MAP_VALUE && r.mapIndex >= 0 && env.maps.get(r.mapIndex).spinLockOffset() >= 0;
+                boolean lockable = r.type == RegType.PTR_TO_MAP_VALUE && r.mapIndex >= 0 && env.spinLockOffset(r.mapIndex) >= 0;
                 if (!lockable) {
                     r.id = 0;
                 }

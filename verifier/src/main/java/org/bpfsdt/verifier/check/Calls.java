@@ -126,7 +126,7 @@ final class Calls {
                 env.aux[env.insnIdx].constKeyInRange |= nonNull;
                 if (!nonNull) {
                     r0.flags |= RegState.MAYBE_NULL;
-                } else if (m.spinLockOffset() >= 0) {
+                } else if (env.spinLockOffset(meta.mapIndex) >= 0) {
                     r0.id = env.newId();
                 }
             }
@@ -231,11 +231,12 @@ final class Calls {
                     throw VerifyError.access("R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno);
                 }
                 MapDescriptor m = env.maps.get(reg.mapIndex);
-                if (m.spinLockOffset() < 0) {
+                int lock = env.spinLockOffset(reg.mapIndex);
+                if (lock < 0) {
                     throw VerifyError.invalid("map '%s' has no valid bpf_spin_lock", "map#" + m.id());
                 }
-                if (m.spinLockOffset() != reg.tValue + reg.off) {
-                    throw VerifyError.invalid("off %d doesn't point to 'struct bpf_spin_lock' that is at %d", reg.tValue + reg.off, m.spinLockOffset());
+                if (lock != reg.tValue + reg.off) {
+                    throw VerifyError.invalid("off %d doesn't point to 'struct bpf_spin_lock' that is at %d", reg.tValue + reg.off, lock);
                 }
                 meta.mapIndex = reg.mapIndex;
             }

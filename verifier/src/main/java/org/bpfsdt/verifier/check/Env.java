@@ -49,6 +49,9 @@ public final class Env {
     public int scratchedRegs;
     public long scratchedSlots;
 
+    /** Per map: offset of its value's {@code struct bpf_spin_lock}, or -1. */
+    private final int[] spinLocks;
+
     public Env(VerifierRequest req, ControlFlow cfg, VerifierLog log) {
         this.req = req;
         this.cfg = cfg;
@@ -64,10 +67,15 @@ public final class Env {
             aux[i] = new InsnData();
         }
         this.subprogStack = new int[cfg.subprogCount()];
+        this.spinLocks = maps.stream().mapToInt(MapFields::spinLockOffset).toArray();
         this.explored = new ArrayList<>(insns.length);
         for (int i = 0; i < insns.length; i++) {
             explored.add(null);
         }
+    }
+
+    public int spinLockOffset(int mapIndex) {
+        return mapIndex >= 0 && mapIndex < spinLocks.length ? spinLocks[mapIndex] : -1;
     }
 
     public int newId() {

@@ -228,10 +228,11 @@ final class Memory {
             throw VerifyError.access("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
         }
         memRegion(ptrReg, reg, off, size, m.valueSize(), false);
-        if (m.spinLockOffset() >= 0) {
+        int lock = env.spinLockOffset(reg.mapIndex);
+        if (lock >= 0) {
             long lo = reg.smin + off;
             long hi = reg.umax + off + size;
-            if (lo < m.spinLockOffset() + 4 && m.spinLockOffset() < hi) {
+            if (lo < lock + 4 && lock < hi) {
                 throw VerifyError.access("bpf_spin_lock cannot be accessed directly by load/store");
             }
         }
