@@ -37,17 +37,17 @@ import org.bpfsdt.api.spi.VerifierRequest;
  * assembly (the conformance syntax; map[N] loads the program's map N)
  * </pre>
  */
-record Corpus(String name, String file, ProgramType type, AttachType attach, List<MapDescriptor> maps, boolean accept, Errno errno,
+public record Corpus(String name, String file, ProgramType type, AttachType attach, List<MapDescriptor> maps, boolean accept, Errno errno,
               String message, String asm) {
 
     static final String[] FILES = {"alu.bpf", "bounds.bpf", "stack.bpf", "ctx.bpf", "packet.bpf", "maps.bpf", "helpers.bpf",
             "pointers.bpf", "cfg.bpf", "calls.bpf", "refs.bpf", "loops.bpf", "returns.bpf", "malformed.bpf"};
 
-    List<Insn> insns() {
+    public List<Insn> insns() {
         return Assembler.assemble(asm);
     }
 
-    VerifierRequest request(int logLevel) {
+    public VerifierRequest request(int logLevel) {
         return new VerifierRequest(type, attach, insns(), maps, null, List.of(), List.of(), HelperProtos.forProgramType(type),
                 ContextLayouts.forType(type, 5), null, 0, List.of(), true, logLevel);
     }
@@ -57,7 +57,7 @@ record Corpus(String name, String file, ProgramType type, AttachType attach, Lis
         return file + ":" + name;
     }
 
-    static List<Corpus> all() {
+    public static List<Corpus> all() {
         List<Corpus> all = new ArrayList<>();
         for (String f : FILES) {
             all.addAll(parse(f, read(f)));

@@ -8,11 +8,7 @@ import java.util.Map;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
-import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.ProgramType;
-import org.bpfsdt.api.isa.Insn;
-import org.bpfsdt.api.isa.Opcodes;
-import org.bpfsdt.api.spi.MapDescriptor;
 import org.bpfsdt.oracle.KernelBpf;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -27,41 +23,11 @@ import org.junit.jupiter.api.Test;
 class KernelOracleTest {
     /** The kernel's verdict on one corpus program, or null when it cannot say (EPERM). */
     static Boolean kernelAccepts(Corpus c) {
-        List<Integer> fds = new ArrayList<>();
-        try {
-            for (MapDescriptor m : c.maps()) {
-                int fd = KernelBpf.mapCreate(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), 0, "m" + fds.size());
-                fds.add(fd);
-                if (m.frozen() || (m.flags() & MapFlags.RDONLY_PROG) != 0) {
-                    KernelBpf.mapFreeze(fd);
-                }
-            }
-        } catch (BpfException e) {
-            fds.forEach(KernelBpf::close);
-            return false;
-        }
-        try {
-            List<Insn> insns = new ArrayList<>(c.insns());
-            for (int i = 0; i < insns.size(); i++) {
-                Insn in = insns.get(i);
-                if (in.isLddw() && (in.src() == Opcodes.PSEUDO_MAP_IDX || in.src() == Opcodes.PSEUDO_MAP_IDX_VALUE)) {
-                    int fd = in.imm() >= 0 && in.imm() < fds.size() ? fds.get(in.imm()) : 0x3fffffff;
-                    insns.set(i, new Insn(Opcodes.LDDW, in.dst(), in.src() == Opcodes.PSEUDO_MAP_IDX ? Opcodes.PSEUDO_MAP_FD : Opcodes.PSEUDO_MAP_VALUE,
-                            0, fd));
-                    i++;
-                }
-            }
-            int attach = c.attach() == null ? 0 : c.attach().kernelId();
-            int fd = KernelBpf.progLoad(new KernelBpf.ProgLoad(c.type(), insns, "GPL", attach, 0));
-            KernelBpf.close(fd);
+        try (KernelProgram k = new KernelProgram(c.type(), c.attach(), c.insns(), c.maps())) {
+            k.load();
             return true;
         } catch (BpfException e) {
-            if (e.errno() == Errno.EPERM) {
-                return null;
-            }
-            return false;
-        } finally {
-            fds.forEach(KernelBpf::close);
+            return e.errno() == Errno.EPERM ? null : false;
         }
     }
 

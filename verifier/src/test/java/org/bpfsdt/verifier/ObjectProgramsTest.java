@@ -7,20 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.bpfsdt.api.BpfException;
-import org.bpfsdt.api.MapFlags;
-import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.ProgramType;
-import org.bpfsdt.api.spi.ContextLayouts;
-import org.bpfsdt.api.spi.HelperProtos;
-import org.bpfsdt.api.spi.MapDescriptor;
-import org.bpfsdt.api.spi.VerifierRequest;
 import org.bpfsdt.api.spi.VerifierResult;
 import org.bpfsdt.loader.ObjectFile;
-import org.bpfsdt.loader.ObjectMap;
 import org.bpfsdt.loader.ObjectProgram;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -50,22 +42,6 @@ class ObjectProgramsTest {
         return l;
     }
 
-    /** What the runtime would hand the verifier for {@code p} of {@code obj}. */
-    static VerifierRequest request(ObjectFile obj, ObjectProgram p, int logLevel) {
-        List<MapDescriptor> maps = new ArrayList<>();
-        int id = 1;
-        for (String name : p.mapNames()) {
-            ObjectMap m = obj.map(name);
-            MapSpec s = m.toSpec();
-            maps.add(new MapDescriptor(id, s.type(), s.keySize(), s.valueSize(), s.maxEntries(), s.flags(),
-                    m.frozenAfterLoad() || (s.flags() & MapFlags.RDONLY_PROG) != 0, s.btf(), s.btfValueTypeId(), -1, 0x1000_0000L * id,
-                    0x2000_0000L * id, Optional.empty()));
-            id++;
-        }
-        return new VerifierRequest(p.type(), p.attachType(), p.instructions(), maps, obj.btf().orElse(null), p.funcInfo(), p.lineInfo(),
-                HelperProtos.forProgramType(p.type()), ContextLayouts.forType(p.type(), 5), null, 0, List.of(), true, logLevel);
-    }
-
     @TestFactory
     Stream<DynamicTest> everyObjectProgramVerifies() throws IOException {
         List<Path> objs = objects();
@@ -79,7 +55,7 @@ class ObjectProgramsTest {
                 }
                 tests.add(DynamicTest.dynamicTest(o.getFileName() + " " + p.name(), () -> {
                     try {
-                        VerifierResult r = new BpfVerifier().verify(request(obj, p, 1));
+                        VerifierResult r = new BpfVerifier().verify(ObjectRequests.of(obj, p, 1));
                         System.out.printf("%s %s: %d insns processed%n", o.getFileName(), p.name(), r.processedInsns());
                     } catch (BpfException e) {
                         fail(o.getFileName() + " " + p.name() + " rejected: " + e.getMessage() + "\n" + e.log());

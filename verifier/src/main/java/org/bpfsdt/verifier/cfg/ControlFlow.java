@@ -216,6 +216,7 @@ public final class ControlFlow {
             }
         }
         int[] in = new int[n];
+        int[][] succ = localSuccessors();
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -224,7 +225,7 @@ public final class ControlFlow {
                     continue;
                 }
                 int out = 0;
-                for (int s : successorsWithinSubprog(i)) {
+                for (int s : succ[i]) {
                     out |= in[s];
                 }
                 int v = (out & ~def[i]) | use[i];
@@ -238,19 +239,28 @@ public final class ControlFlow {
     }
 
     /** Successors in the same function: a local call continues at the next instruction (the callee's effect is its use/def). */
-    private int[] successorsWithinSubprog(int i) {
-        Insn in = insns[i];
-        int next = i + (in.isLddw() ? 2 : 1);
-        if (in.isExit()) {
-            return new int[0];
+    private int[][] localSuccessors() {
+        int n = insns.length;
+        int[][] succ = new int[n][];
+        int[] none = new int[0];
+        for (int i = 0; i < n; i++) {
+            if (lddwTail[i]) {
+                succ[i] = none;
+                continue;
+            }
+            Insn in = insns[i];
+            int next = i + (in.isLddw() ? 2 : 1);
+            if (in.isExit()) {
+                succ[i] = none;
+            } else if (in.isUnconditionalJump()) {
+                succ[i] = new int[] {in.jumpTarget(i)};
+            } else if (in.isJump() || in.opcode() == MAY_GOTO_OP) {
+                succ[i] = new int[] {next, in.jumpTarget(i)};
+            } else {
+                succ[i] = next < n ? new int[] {next} : none;
+            }
         }
-        if (in.isUnconditionalJump()) {
-            return new int[] {in.jumpTarget(i)};
-        }
-        if (in.isJump() || in.opcode() == MAY_GOTO_OP) {
-            return new int[] {next, in.jumpTarget(i)};
-        }
-        return next < insns.length ? new int[] {next} : new int[0];
+        return succ;
     }
 
     private static void useDef(Insn in, int i, int[] use, int[] def) {
