@@ -38,6 +38,8 @@ final class Alu {
                 regs.write(d);
                 ScalarOps.apply(NEG, alu32, dst, null);
                 dst.id = 0;
+                dst.addConst = false;
+                dst.off = 0;
             } else {
                 regs.write(d).markUnknown();
             }
@@ -112,6 +114,20 @@ final class Alu {
         if (src.isPointer()) {
             throw VerifyError.access("R%d partial copy of pointer", in.src());
         }
+        if (src.addConst) {
+            // a 32-bit copy of "x + k" is not "x + k" once it wraps: no link
+            dst.copyFrom(src);
+            dst.id = 0;
+            dst.addConst = false;
+            dst.off = 0;
+            if (off == 0) {
+                dst.zext32To64();
+                dst.sync();
+            } else {
+                dst.coerceSubregToSizeSx(off >> 3);
+            }
+            return;
+        }
         if (off == 0) {
             boolean fitsU32 = Long.compareUnsigned(src.umax, 0xffffffffL) <= 0;
             if (fitsU32) {
@@ -177,8 +193,25 @@ final class Alu {
             }
         }
         ScalarOps.apply(op, alu32, dst, src);
-        // no linking through offsets here: a changed scalar is no longer a copy of anything
+        linkConstantOffset(op, alu32, dst, src);
+    }
+
+    /**
+     * {@code r1 = r2; r1 += 8}: r1 stays linked to r2 as "r2 + 8", so a later comparison of
+     * either bounds both (the kernel's BPF_ADD_CONST); any other change ends the link.
+     */
+    private static void linkConstantOffset(int op, boolean alu32, RegState dst, RegState src) {
+        if ((op == ADD || op == SUB) && !alu32 && dst.id != 0 && !dst.addConst && src.isConst()) {
+            long val = src.tValue;
+            if (val >= Integer.MIN_VALUE && val <= Integer.MAX_VALUE && !(op == SUB && val == Integer.MIN_VALUE)) {
+                dst.addConst = true;
+                dst.off = (int) (op == SUB ? -val : val);
+                return;
+            }
+        }
         dst.id = 0;
+        dst.off = 0;
+        dst.addConst = false;
     }
 
     /** Two pointers into the same object, whose difference is a size rather than an address. */

@@ -7,6 +7,7 @@ import org.bpfsdt.verifier.VerifyError;
 import org.bpfsdt.verifier.domain.FuncState;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
+import org.bpfsdt.verifier.domain.ScalarOps;
 import org.bpfsdt.verifier.domain.Tnum;
 import org.bpfsdt.verifier.domain.VerifierState;
 
@@ -171,15 +172,40 @@ final class Branches {
         int id = known.id;
         for (RegState r : f.regs) {
             if (r != known && r.type == RegType.SCALAR && r.id == id) {
-                r.copyFrom(known);
+                syncOne(r, known);
             }
         }
         for (int spi = 0; spi < f.allocated / 8; spi++) {
             RegState s = f.spilled[spi];
             if (s != null && s != known && f.isSpilled(spi) && s.type == RegType.SCALAR && s.id == id) {
-                s.copyFrom(known);
+                syncOne(s, known);
             }
         }
+    }
+
+    /** {@code reg} learns {@code known}'s value, shifted by the constant difference of their offsets. */
+    private static void syncOne(RegState reg, RegState known) {
+        int kOff = known.addConst ? known.off : 0;
+        int rOff = reg.addConst ? reg.off : 0;
+        if (rOff == kOff) {
+            boolean addConst = reg.addConst;
+            int off = reg.off;
+            reg.copyFrom(known);
+            reg.addConst = addConst;
+            reg.off = off;
+            return;
+        }
+        boolean addConst = reg.addConst;
+        int off = reg.off;
+        RegState delta = new RegState();
+        delta.markKnown((long) rOff - kOff);
+        reg.copyFrom(known);
+        reg.addConst = addConst;
+        reg.off = off;
+        ScalarOps.apply(org.bpfsdt.api.isa.Opcodes.ADD, false, reg, delta);
+        reg.id = known.id;
+        reg.addConst = addConst;
+        reg.off = off;
     }
 
     private static void markNotNull(RegState r) {

@@ -39,6 +39,8 @@ public final class RegState {
     public int btfId;
     /** Whether the exact value matters to some safety decision (scalars). */
     public boolean precise;
+    /** Scalars: this register is a linked copy plus the constant {@link #off} (the kernel's BPF_ADD_CONST). */
+    public boolean addConst;
 
     public RegState() {
     }
@@ -69,6 +71,7 @@ public final class RegState {
         frameNo = o.frameNo;
         btfId = o.btfId;
         precise = o.precise;
+        addConst = o.addConst;
     }
 
     public Tnum varOff() {
@@ -160,6 +163,7 @@ public final class RegState {
         memSize = 0;
         frameNo = 0;
         btfId = 0;
+        addConst = false;
     }
 
     /** A pointer of {@code t} at fixed offset 0 with a known-zero variable part. */
