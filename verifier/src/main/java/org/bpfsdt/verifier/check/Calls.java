@@ -32,6 +32,9 @@ final class Calls {
     private final Memory mem;
     private final Precision precision;
     private final Checker checker;
+    /** The helper whose arguments are being checked. */
+    private HelperId currentHelper;
+    private boolean currentHelperChangesPacket;
 
     Calls(Env env, Regs regs, Memory mem, Precision precision, Checker checker) {
         this.env = env;
@@ -75,6 +78,8 @@ final class Calls {
             throw VerifyError.invalid("function calls are not allowed while holding a lock");
         }
         Meta meta = new Meta();
+        currentHelper = hid;
+        currentHelperChangesPacket = fn.changesPacket();
         for (int i = 0; i < 5; i++) {
             arg(fn, i, meta, hid);
         }
@@ -176,7 +181,7 @@ final class Calls {
         boolean mayBeNullArg = t == ArgType.PTR_TO_MEM_OR_NULL || t == ArgType.PTR_TO_STACK_OR_NULL;
         if (!(isNull && mayBeNullArg)) {
             checkRegType(regno, reg, t);
-            if (t != ArgType.PTR_TO_RINGBUF_MEM_RELEASE && (reg.type == RegType.PTR_TO_CTX)) {
+            if (t != ArgType.PTR_TO_RINGBUF_MEM_RELEASE && reg.type == RegType.PTR_TO_CTX) {
                 mem.checkPtrOffReg(reg, regno);
             }
         }
@@ -413,7 +418,7 @@ final class Calls {
                 expected = "scalar";
             }
             case PTR_TO_CTX -> {
-                ok = rt == RegType.PTR_TO_CTX || (rt == RegType.PTR_TO_BTF_ID && !reg.maybeNull() && env.attachType == AttachType.TRACE_SDT);
+                ok = rt == RegType.PTR_TO_CTX || SdtRules.helperMayTake(env, currentHelper, currentHelperChangesPacket, reg);
                 expected = "ctx";
             }
             case PTR_TO_RINGBUF_MEM_RELEASE -> {

@@ -233,6 +233,9 @@ public final class Checker {
             return in.jumpTarget(idx);
         }
         if (op == JA) {
+            if (env.probeAt[idx] >= 0) {
+                SdtRules.checkSite(env, env.req.sdtProbes().get(env.probeAt[idx]));
+            }
             return in.jumpTarget(idx);
         }
         int next = branches.check(in, idx);

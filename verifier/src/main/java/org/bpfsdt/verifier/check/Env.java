@@ -49,6 +49,8 @@ public final class Env {
     public int scratchedRegs;
     public long scratchedSlots;
 
+    /** Per instruction: the SDT probe whose NOP it is, or -1. */
+    public final int[] probeAt;
     /** Per map: offset of its value's {@code struct bpf_spin_lock}, or -1. */
     private final int[] spinLocks;
 
@@ -57,7 +59,7 @@ public final class Env {
         this.cfg = cfg;
         this.insns = cfg.insns();
         this.maps = req.maps();
-        this.ctx = req.context();
+        this.ctx = req.attachType() == AttachType.TRACE_SDT ? SdtRules.observerContext(req.attachBtf(), req.attachBtfId()) : req.context();
         this.progType = req.type();
         this.attachType = req.attachType();
         this.log = log;
@@ -68,6 +70,14 @@ public final class Env {
         }
         this.subprogStack = new int[cfg.subprogCount()];
         this.spinLocks = maps.stream().mapToInt(MapFields::spinLockOffset).toArray();
+        this.probeAt = new int[insns.length];
+        java.util.Arrays.fill(probeAt, -1);
+        for (int p = 0; p < req.sdtProbes().size(); p++) {
+            int off = req.sdtProbes().get(p).origOff();
+            if (off >= 0 && off < insns.length) {
+                probeAt[off] = p;
+            }
+        }
         this.explored = new ArrayList<>(insns.length);
         for (int i = 0; i < insns.length; i++) {
             explored.add(null);

@@ -301,6 +301,13 @@ final class Memory {
         }
         a.ctxField = f;
         a.ctxSize = size;
+        if (!write && valueReg >= 0 && env.attachType == AttachType.TRACE_SDT) {
+            SdtRules.typeObserverArg(env, off / 8, value);
+            if (value.isPointer() && (size != 8 || off % 8 != 0)) {
+                throw VerifyError.access("invalid bpf_context access off=%d size=%d", off, size);
+            }
+            return;
+        }
         if (!write && valueReg >= 0) {
             switch (f.kind()) {
                 case SCALAR -> value.markUnknown();
@@ -344,17 +351,9 @@ final class Memory {
         }
     }
 
+    /** A probe's context pointer is opaque to an observer: it may go to helpers, not be dereferenced. */
     private void btfStruct(int ptrReg, RegState reg, int off, int size, boolean write, int valueReg, RegState value) {
-        if (reg.maybeNull()) {
-            throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
-        }
-        if (write) {
-            throw VerifyError.access("only read is supported");
-        }
-        memRegion(ptrReg, reg, off, size, reg.memSize, false);
-        if (valueReg >= 0) {
-            value.markUnknown();
-        }
+        throw VerifyError.access("R%d is a context pointer of an SDT probe: it can only be passed to helpers that read that context", ptrReg);
     }
 
     // ---- alignment -----------------------------------------------------------------------
