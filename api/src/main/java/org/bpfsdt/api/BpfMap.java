@@ -52,4 +52,12 @@ public interface BpfMap extends BpfObject {
 
     /** A new handle on the same map. */
     BpfMap dup();
+
+    /**
+     * A consumer of this {@link MapType#RINGBUF} map's records, valid while this handle is
+     * open; {@code EINVAL} for other map types.
+     */
+    default RingBufferReader ringBufferReader() {
+        throw new BpfException(Errno.EINVAL, type() + " maps have no ring buffer reader; only RINGBUF maps do");
+    }
 }

@@ -84,56 +84,44 @@ public final class KernelBpf {
     public record ProgLoad(ProgramType type, List<Insn> insns, String license, int expectedAttachType, int logLevel) {
     }
 
+    /** {@code BPF_PROG_LOAD}: the new program's fd; a rejection carries the kernel verifier's log (when {@code logLevel > 0}). */
     public static int progLoad(ProgLoad p) {
+        return load(p, p.logLevel(), null);
+    }
+
+    /** Loads and returns the verifier log of an accepted program (level 1 or 2); its fd goes to {@code fdOut[0]}. */
+    public static String progLoadLog(ProgLoad p, int[] fdOut) {
+        StringBuilder log = new StringBuilder();
+        fdOut[0] = load(p, Math.max(1, p.logLevel()), log);
+        return log.toString();
+    }
+
+    private static int load(ProgLoad p, int logLevel, StringBuilder logOut) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
             byte[] code = InsnCodec.encode(p.insns());
             MemorySegment insns = arena.allocate(Math.max(8, code.length), 8);
             MemorySegment.copy(code, 0, insns, ValueLayout.JAVA_BYTE, 0, code.length);
             MemorySegment license = arena.allocateFrom(p.license());
-            int logSize = p.logLevel() > 0 ? LOG_SIZE : 0;
+            int logSize = logLevel > 0 ? LOG_SIZE : 0;
             MemorySegment log = logSize > 0 ? arena.allocate(logSize) : MemorySegment.NULL;
             attr.set(JAVA_INT, 0, p.type().kernelId());
             attr.set(JAVA_INT, 4, p.insns().size());
             attr.set(JAVA_LONG, 8, insns.address());
             attr.set(JAVA_LONG, 16, license.address());
-            attr.set(JAVA_INT, 24, p.logLevel());
+            attr.set(JAVA_INT, 24, logLevel);
             attr.set(JAVA_INT, 28, logSize);
             attr.set(JAVA_LONG, 32, log.address());
             attr.set(JAVA_INT, 68, p.expectedAttachType());
             long r = bpf(PROG_LOAD, attr, arena);
+            String text = logSize > 0 ? log.getString(0, StandardCharsets.UTF_8) : "";
             if (r < 0) {
-                String text = logSize > 0 ? log.getString(0, StandardCharsets.UTF_8) : "";
                 throw failure((int) -r, "BPF_PROG_LOAD").withLog(text);
+            }
+            if (logOut != null) {
+                logOut.append(text);
             }
             return (int) r;
-        }
-    }
-
-    /** Loads and returns the verifier log of an accepted program (level 1 or 2). */
-    public static String progLoadLog(ProgLoad p, int[] fdOut) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
-            byte[] code = InsnCodec.encode(p.insns());
-            MemorySegment insns = arena.allocate(Math.max(8, code.length), 8);
-            MemorySegment.copy(code, 0, insns, ValueLayout.JAVA_BYTE, 0, code.length);
-            MemorySegment license = arena.allocateFrom(p.license());
-            MemorySegment log = arena.allocate(LOG_SIZE);
-            attr.set(JAVA_INT, 0, p.type().kernelId());
-            attr.set(JAVA_INT, 4, p.insns().size());
-            attr.set(JAVA_LONG, 8, insns.address());
-            attr.set(JAVA_LONG, 16, license.address());
-            attr.set(JAVA_INT, 24, Math.max(1, p.logLevel()));
-            attr.set(JAVA_INT, 28, LOG_SIZE);
-            attr.set(JAVA_LONG, 32, log.address());
-            attr.set(JAVA_INT, 68, p.expectedAttachType());
-            long r = bpf(PROG_LOAD, attr, arena);
-            String text = log.getString(0, StandardCharsets.UTF_8);
-            if (r < 0) {
-                throw failure((int) -r, "BPF_PROG_LOAD").withLog(text);
-            }
-            fdOut[0] = (int) r;
-            return text;
         }
     }
 

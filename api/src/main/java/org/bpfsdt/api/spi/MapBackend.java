@@ -22,6 +22,15 @@ public interface MapBackend extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Byte offset of the value's {@code struct bpf_spin_lock}, found in the value's BTF as the
+     * kernel's {@code map_check_btf} does, or -1: for {@link MapDescriptor#spinLockOffset()} and
+     * the checks of {@code bpf_spin_lock}.
+     */
+    default int spinLockOffset() {
+        return -1;
+    }
+
     // program side ------------------------------------------------------------------------
 
     /** {@code bpf_map_lookup_elem}: the value's address (this CPU's for per-CPU maps), or 0. */
@@ -46,6 +55,14 @@ public interface MapBackend extends AutoCloseable {
     /** {@code bpf_map_peek_elem} (queue, stack, bloom filter membership). */
     default long peek(long valueAddr) {
         return -org.bpfsdt.api.Errno.EINVAL.code();
+    }
+
+    /**
+     * {@code bpf_map_lookup_percpu_elem}: the address of {@code cpu}'s value of a per-CPU map,
+     * or 0 (also for a CPU out of range and for maps that are not per-CPU).
+     */
+    default long lookupPercpu(long keyAddr, int cpu) {
+        return 0;
     }
 
     /**
@@ -76,6 +93,14 @@ public interface MapBackend extends AutoCloseable {
     /** The value of {@code key} in place (array-like maps), or empty. */
     default Optional<MemorySegment> valueSegment(MemorySegment key) {
         return Optional.empty();
+    }
+
+    /**
+     * {@code BPF_MAP_FREEZE}: called before the runtime marks the map frozen, so the map can
+     * stop handing out writable views and start accepting what needs a frozen map (an
+     * INSN_ARRAY's program). May refuse with a {@link org.bpfsdt.api.BpfException}.
+     */
+    default void freeze() {
     }
 
     /** Frees the map's memory; called once no program or handle can reach it. */

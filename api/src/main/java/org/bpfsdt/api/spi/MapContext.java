@@ -18,8 +18,9 @@ public interface MapContext {
      * Runs {@code action} once every program run that started before this call has finished
      * (an RCU-like grace period), so memory a running program may still hold (a deleted hash
      * element, a replaced value) is reclaimed only when no run can touch it. Never blocks; the
-     * action runs on another thread, or at once when no run is in progress. The default runs it
-     * at once, which is right only where no program runs concurrently (a test's context).
+     * action runs on another thread, or at once when no run is in progress. Maps batch their
+     * actions, and an action that runs after its map was closed does nothing. The default runs
+     * it at once, which is right only where no program runs concurrently (a test's context).
      */
     default void afterGracePeriod(Runnable action) {
         action.run();

@@ -28,7 +28,7 @@ final class LoadedMap extends RuntimeObject {
     LoadedMap(int id, CoreRuntime runtime, MapSpec spec, MapBackend backend, long header) {
         super(id);
         this.runtime = runtime;
-        this.spec = spec;
+        this.spec = backend.spec(); // what the backend made of the request (e.g. max_entries with NO_COMMON_LRU)
         this.backend = backend;
         this.header = header;
         NativeMemory.put32(header + RuntimeLinkage.MAP_TYPE, spec.type().kernelId());
@@ -49,6 +49,7 @@ final class LoadedMap extends RuntimeObject {
     }
 
     void freeze() {
+        backend.freeze();
         frozen = true;
     }
 
@@ -57,7 +58,7 @@ final class LoadedMap extends RuntimeObject {
         MapType t = spec.type();
         boolean direct = t == MapType.ARRAY || t == MapType.INSN_ARRAY;
         return new MapDescriptor(id, t, spec.keySize(), spec.valueSize(), spec.maxEntries(), spec.flags(), frozen,
-                spec.btf(), spec.btfValueTypeId(), -1, header, direct ? backend.data() : 0,
+                spec.btf(), spec.btfValueTypeId(), backend.spinLockOffset(), header, direct ? backend.data() : 0,
                 Optional.ofNullable(backend.inlineLookup()).flatMap(o -> o));
     }
 
