@@ -117,7 +117,7 @@ final class ProgramGenerator {
     }
 
     private void snippet() {
-        switch (rnd.nextInt(type == ProgramType.XDP ? 13 : 11)) {
+        switch (rnd.nextInt(type == ProgramType.XDP ? 14 : 12)) {
             case 0, 1 -> alu();
             case 2 -> stackStore();
             case 3 -> stackLoad();
@@ -128,6 +128,7 @@ final class ProgramGenerator {
             case 8 -> helper();
             case 9 -> stackPointer();
             case 10 -> loop();
+            case 11 -> stackIndex();
             default -> packet();
         }
     }
@@ -285,6 +286,23 @@ final class ProgramGenerator {
         } else {
             line("ldx" + s + " " + reg(false) + ", [" + r + "+0]");
         }
+    }
+
+    /** A stack word, maybe updated atomically, used as an index into the stack. */
+    private void stackIndex() {
+        int slot = -8 * (1 + rnd.nextInt(8));
+        if (rnd.nextBoolean()) {
+            line("mov %r5, " + rnd.nextInt(100));
+            line("lock " + (rnd.nextBoolean() ? "fetch " : "") + "add " + mem("%r10", slot) + ", %r5");
+        }
+        line("ldxdw %r7, " + mem("%r10", slot));
+        if (rnd.nextInt(3) != 0) {
+            line("and %r7, " + (8 * rnd.nextInt(8)));
+        }
+        line("mov %r8, %r10");
+        line("add %r8, -64");
+        line("add %r8, %r7");
+        line("ldxb " + reg(false) + ", [%r8+0]");
     }
 
     private void loop() {

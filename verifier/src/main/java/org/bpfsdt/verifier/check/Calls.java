@@ -105,7 +105,7 @@ final class Calls {
                 precision.mark(1);
                 RegState r1 = regs.get(1);
                 FuncState caller = st.cur();
-                if (caller.callbackDepth < r1.umax || Long.compareUnsigned(caller.callbackDepth, r1.umax) < 0) {
+                if (Long.compareUnsigned(caller.callbackDepth, r1.umax) < 0) {
                     checker.pushCallback(in, meta.subprog);
                 } else {
                     caller.callbackDepth = 0;
