@@ -160,6 +160,9 @@ final class Alu {
     }
 
     private void adjust(Insn in, boolean alu32, int op, RegState dst, RegState src) {
+        if (src == dst) {
+            src = new RegState(src);
+        }
         RegState ptr = dst.isPointer() ? dst : null;
         if (src != null) {
             if (src.isPointer()) {

@@ -220,7 +220,12 @@ final class Calls {
                 meta.rawMode = uninit;
                 helperMem(regno, env.maps.get(meta.mapIndex).valueSize(), uninit, false, uninit ? meta : null);
             }
-            case PTR_TO_FUNC -> meta.subprog = reg.mapIndex;
+            case PTR_TO_FUNC -> {
+                if (reg.off != 0 || !reg.isConst(0)) {
+                    throw VerifyError.access("R%d is a modified function pointer (off=%d)", regno, reg.off);
+                }
+                meta.subprog = reg.mapIndex;
+            }
             case PTR_TO_MEM, PTR_TO_MEM_OR_NULL -> meta.rawMode = false;
             case PTR_TO_UNINIT_MEM -> meta.rawMode = true;
             case CONST_SIZE, CONST_SIZE_OR_ZERO -> sizeArg(fn, i, regno, reg, t == ArgType.CONST_SIZE_OR_ZERO, meta);

@@ -40,6 +40,12 @@ public final class Env {
     public final List<List<VerifierState>> explored;
 
     public VerifierState cur;
+    /**
+     * Set once a path was pruned against a checkpoint still being explored (may_goto and
+     * callback loops): marks of finished checkpoints may then be incomplete, so comparisons stop
+     * relying on them (the kernel propagates them along the loop's back edges instead).
+     */
+    public boolean loopConvergence;
     public int insnIdx, prevInsnIdx;
     public int idGen;
     public int insnProcessed, prevInsnProcessed;

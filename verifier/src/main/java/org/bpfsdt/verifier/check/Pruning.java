@@ -56,10 +56,12 @@ final class Pruning {
                 if (sl.branches > 0) {
                     boolean skipLoopCheck = false;
                     if (mayGoto && sl.mayGotoDepth != cur.mayGotoDepth && equal(sl, cur, Exact.RANGE_WITHIN)) {
+                        env.loopConvergence = true;
                         return hit(sl);
                     }
                     if (callsCallback) {
                         if (equal(sl, cur, Exact.RANGE_WITHIN)) {
+                            env.loopConvergence = true;
                             return hit(sl);
                         }
                         skipLoopCheck = true;
@@ -74,7 +76,7 @@ final class Pruning {
                     if (!forceNew && env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) {
                         addNew = false;
                     }
-                } else if (equal(sl, cur, Exact.NOT_EXACT)) {
+                } else if (equal(sl, cur, env.loopConvergence ? Exact.RANGE_WITHIN : Exact.NOT_EXACT)) {
                     return hit(sl);
                 }
                 // only a state that will be replaced counts a miss, so early loop iterations survive

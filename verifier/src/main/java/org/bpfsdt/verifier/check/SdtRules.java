@@ -90,7 +90,7 @@ final class SdtRules {
 
     /** Whether a helper taking a context may take this observer argument (a context of the helper's kind, not changing the packet). */
     static boolean helperMayTake(Env env, HelperId helper, boolean changesPacket, RegState reg) {
-        if (env.attachType != AttachType.TRACE_SDT || reg.type != RegType.PTR_TO_BTF_ID || changesPacket) {
+        if (env.attachType != AttachType.TRACE_SDT || reg.type != RegType.PTR_TO_BTF_ID || changesPacket || reg.off != 0 || !reg.isConst(0)) {
             return false;
         }
         BtfType t = env.req.attachBtf().type(reg.btfId);
