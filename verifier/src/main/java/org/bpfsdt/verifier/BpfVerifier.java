@@ -30,6 +30,10 @@ public final class BpfVerifier implements Verifier {
         VerifierLog log = new VerifierLog(Math.max(0, Math.min(2, request.logLevel())), request.lineInfo());
         Env env = null;
         try {
+            if (request.insns().size() > Env.COMPLEXITY_LIMIT_INSNS) {
+                throw new VerifyError(Errno.E2BIG, String.format("the program has %d instructions, more than the %d allowed",
+                        request.insns().size(), Env.COMPLEXITY_LIMIT_INSNS));
+            }
             ControlFlow cfg = ControlFlow.analyse(request.insns());
             env = new Env(request, cfg, log);
             Rewriter rewriter = new Rewriter(env);

@@ -62,6 +62,17 @@ class MalformedInputTest {
     }
 
     @Test
+    void tooManyInstructionsIsE2big() {
+        Corpus base = Corpus.all().get(0);
+        VerifierRequest r = base.request(0);
+        List<Insn> huge = new ArrayList<>(java.util.Collections.nCopies(1_000_001, Insn.mov64Imm(0, 0)));
+        huge.set(huge.size() - 1, Insn.exit());
+        BpfException e = assertThrows(BpfException.class, () -> verifier.verify(new VerifierRequest(r.type(), null, huge, r.maps(), null,
+                List.of(), List.of(), r.helpers(), r.context(), null, 0, List.of(), true, 0)));
+        assertEquals(Errno.E2BIG, e.errno());
+    }
+
+    @Test
     void emptyProgramIsRefused() {
         Corpus base = Corpus.all().get(0);
         VerifierRequest r = base.request(0);
