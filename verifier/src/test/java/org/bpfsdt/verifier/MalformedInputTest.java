@@ -28,7 +28,8 @@ class MalformedInputTest {
     @Test
     void mutatedCorpusProgramsGetVerdicts() {
         Random rnd = new Random(99);
-        List<Corpus> corpus = Corpus.all();
+        // the budget-exhausting loop would make this test about time rather than input
+        List<Corpus> corpus = Corpus.all().stream().filter(c -> c.errno() != Errno.E2BIG).toList();
         for (int i = 0; i < 20_000; i++) {
             Corpus c = corpus.get(rnd.nextInt(corpus.size()));
             List<Insn> insns = new ArrayList<>(c.insns());
@@ -39,8 +40,9 @@ class MalformedInputTest {
                 insns.set(at, Insn.decode(w));
             }
             VerifierRequest r = c.request(1);
+            // every 50th with a full log, which must survive whatever the program is
             VerifierRequest mutated = new VerifierRequest(r.type(), r.attachType(), insns, r.maps(), null, List.of(), List.of(), r.helpers(),
-                    r.context(), null, 0, List.of(), true, 1);
+                    r.context(), null, 0, List.of(), true, i % 50 == 0 ? 2 : 0);
             verifyQuietly(mutated, c + " mutated #" + i);
         }
     }
@@ -57,7 +59,7 @@ class MalformedInputTest {
             }
             VerifierRequest r = base.request(0);
             verifyQuietly(new VerifierRequest(r.type(), null, insns, r.maps(), null, List.of(), List.of(), r.helpers(), r.context(), null, 0,
-                    List.of(), true, 2), "random program #" + i);
+                    List.of(), true, i % 50 == 0 ? 2 : 0), "random program #" + i);
         }
     }
 

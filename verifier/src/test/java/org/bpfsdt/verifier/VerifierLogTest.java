@@ -7,7 +7,6 @@ import java.util.ServiceLoader;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
-import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.spi.Verifier;
 import org.bpfsdt.api.spi.VerifierResult;
 import org.bpfsdt.loader.ObjectFile;

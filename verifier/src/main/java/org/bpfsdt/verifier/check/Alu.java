@@ -7,7 +7,6 @@ import org.bpfsdt.verifier.VerifyError;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
 import org.bpfsdt.verifier.domain.ScalarOps;
-import org.bpfsdt.verifier.domain.Tnum;
 import org.bpfsdt.verifier.log.StatePrinter;
 
 /** ALU instructions on scalars and pointers (the kernel's check_alu_op and adjust_*_min_max_vals). */

@@ -21,7 +21,7 @@ public final class Env {
     public static final int COMPLEXITY_LIMIT_INSNS = 1_000_000;
     /** The kernel's limit on pending branches. */
     public static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
-    /** The kernel's limit on explored states kept per instruction before eviction matters. */
+    /** The kernel's bound on pointer offsets and sizes (BPF_MAX_VAR_OFF): arithmetic beyond it is refused before it can wrap. */
     public static final int MAX_VAR_OFF = 1 << 29;
 
     public final VerifierRequest req;

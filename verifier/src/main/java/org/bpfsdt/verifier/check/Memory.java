@@ -14,7 +14,7 @@ import org.bpfsdt.verifier.VerifyError;
 import org.bpfsdt.verifier.domain.FuncState;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
-import org.bpfsdt.verifier.domain.StackSlot;
+import org.bpfsdt.verifier.domain.Tnum;
 import org.bpfsdt.verifier.domain.VerifierState;
 import org.bpfsdt.verifier.log.StatePrinter;
 
@@ -366,7 +366,7 @@ final class Memory {
                 if (!strict || size == 1) {
                     return;
                 }
-                var t = reg.varOff().add(org.bpfsdt.verifier.domain.Tnum.constant(2L + reg.off + off));
+                Tnum t = reg.varOff().add(Tnum.constant(2L + reg.off + off));
                 if (!t.isAligned(size)) {
                     throw VerifyError.access("misaligned packet access off %d+%s+%d+%d size %d", 2, reg.varOff(), reg.off, off, size);
                 }
@@ -384,7 +384,7 @@ final class Memory {
         if (!strict || size == 1) {
             return;
         }
-        var t = reg.varOff().add(org.bpfsdt.verifier.domain.Tnum.constant((long) reg.off + off));
+        Tnum t = reg.varOff().add(Tnum.constant((long) reg.off + off));
         if (!t.isAligned(size)) {
             throw VerifyError.access("misaligned %saccess off %s+%d+%d size %d", desc, reg.varOff(), reg.off, off, size);
         }
@@ -430,9 +430,5 @@ final class Memory {
             return;
         }
         r.range = rangeOpen ? BEYOND_PKT_END : AT_PKT_END;
-    }
-
-    static boolean isStackSlotZeroable(byte b) {
-        return b == StackSlot.ZERO;
     }
 }
