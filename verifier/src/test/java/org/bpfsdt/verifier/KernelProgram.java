@@ -52,6 +52,11 @@ public final class KernelProgram implements AutoCloseable {
         KernelBpf.close(KernelBpf.progLoad(load));
     }
 
+    /** {@code BPF_PROG_LOAD} with the kernel's log at {@code level}: the refusal carries it. */
+    public void load(int level) {
+        KernelBpf.close(KernelBpf.progLoad(new KernelBpf.ProgLoad(load.type(), load.insns(), load.license(), load.expectedAttachType(), level)));
+    }
+
     @Override
     public void close() {
         fds.forEach(KernelBpf::close);

@@ -11,11 +11,14 @@ import java.util.stream.Stream;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.ProgramType;
+import org.bpfsdt.api.spi.VerifierRequest;
 import org.bpfsdt.api.spi.VerifierResult;
 import org.bpfsdt.loader.ObjectFile;
 import org.bpfsdt.loader.ObjectProgram;
+import org.bpfsdt.oracle.KernelBpf;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -40,6 +43,38 @@ class ObjectProgramsTest {
             }
         }
         return l;
+    }
+
+    /**
+     * The same instructions loaded into the running kernel (maps without BTF, as the corpus
+     * oracle does): every program the kernel accepts is accepted here too; the kernel may refuse
+     * only where it needs BTF this comparison does not load (spin locks, callbacks).
+     */
+    @Test
+    void theKernelAgrees() throws IOException {
+        KernelBpf.Availability a = KernelBpf.availability();
+        Assumptions.assumeTrue(a.available(), a.reason());
+        int agree = 0, needsBtf = 0;
+        for (Path o : objects()) {
+            ObjectFile obj = ObjectFile.open(o);
+            for (ObjectProgram p : obj.programs()) {
+                if (p.type() == null || p.type() == ProgramType.TRACING) {
+                    continue;
+                }
+                VerifierRequest req = ObjectRequests.of(obj, p, 0);
+                try (KernelProgram k = new KernelProgram(req.type(), req.attachType(), req.insns(), req.maps())) {
+                    k.load(1);
+                    agree++;
+                } catch (BpfException e) {
+                    String why = e.log();
+                    assertTrue(why.contains("BTF") || why.contains("btf"), o.getFileName() + " " + p.name() + " refused by the kernel for another reason: "
+                            + e.getMessage() + "\n" + why);
+                    needsBtf++;
+                }
+            }
+        }
+        System.out.printf("object programs: the kernel accepts %d as bpf-sdt does; %d need BTF in the kernel (accepted by the loader's oracle test)%n",
+                agree, needsBtf);
     }
 
     @TestFactory

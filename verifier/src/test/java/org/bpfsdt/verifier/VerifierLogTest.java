@@ -39,7 +39,7 @@ class VerifierLogTest {
         assertEquals("R2 offset is outside of the packet", lines.get(lines.size() - 2));
         assertTrue(lines.get(lines.size() - 1).startsWith("processed 6 insns"));
         assertFalse(e.log().contains("from 4 to 7"), "level 1 keeps only the failing path");
-        assertEquals("R2 offset is outside of the packet", e.reason());
+        assertEquals("R2 offset is outside of the packet (insn 5: r0 = *(u8 *)(r2 +14))", e.reason(), "the reason names the instruction");
     }
 
     @Test
