@@ -16,6 +16,8 @@ final class Alu {
     private final Env env;
     private final Regs regs;
     private final Precision precision;
+    /** Scratch registers: an immediate operand, snapshots of operands (one verification runs on one thread). */
+    private final RegState immediate = new RegState(), aliasCopy = new RegState(), ptrCopy = new RegState(), offCopy = new RegState();
 
     Alu(Env env, Regs regs, Precision precision) {
         this.env = env;
@@ -160,7 +162,8 @@ final class Alu {
 
     private void adjust(Insn in, boolean alu32, int op, RegState dst, RegState src) {
         if (src == dst) {
-            src = new RegState(src);
+            aliasCopy.copyFrom(src);
+            src = aliasCopy;
         }
         RegState ptr = dst.isPointer() ? dst : null;
         if (src != null) {
@@ -186,7 +189,7 @@ final class Alu {
                 precision.mark(in.src());
             }
         } else {
-            RegState k = new RegState();
+            RegState k = immediate;
             k.markKnown(in.imm());
             src = k;
             if (ptr != null) {
@@ -243,8 +246,10 @@ final class Alu {
      */
     private void adjustPointer(Insn in, boolean alu32, int op, RegState dst, RegState ptrIn, RegState offIn) {
         int d = in.dst();
-        RegState ptr = new RegState(ptrIn);
-        RegState off = new RegState(offIn);
+        RegState ptr = ptrCopy;
+        ptr.copyFrom(ptrIn);
+        RegState off = offCopy;
+        off.copyFrom(offIn);
         boolean known = off.isConst();
         long sminVal = off.smin, smaxVal = off.smax, uminVal = off.umin, umaxVal = off.umax;
         if ((known && (sminVal != smaxVal || uminVal != umaxVal)) || sminVal > smaxVal || Long.compareUnsigned(uminVal, umaxVal) > 0) {

@@ -25,6 +25,8 @@ final class Branches {
     private final Regs regs;
     private final Precision precision;
     private final Checker checker;
+    /** Scratch registers for an immediate operand (one verification runs on one thread). */
+    private final RegState immediate = new RegState(), immediateTrue = new RegState(), immediateFalse = new RegState();
 
     Branches(Env env, Regs regs, Precision precision, Checker checker) {
         this.env = env;
@@ -48,7 +50,7 @@ final class Branches {
                 throw VerifyError.access("R%d pointer comparison prohibited", in.src());
             }
         } else {
-            src = new RegState();
+            src = immediate;
             src.markKnown(in.imm());
         }
         int target = in.jumpTarget(idx);
@@ -76,7 +78,8 @@ final class Branches {
         int linkedRegs = 0;
         long linkedSlots = 0;
         FuncState f = thisBranch.cur();
-        for (RegState r : new RegState[] {regSrc ? src : null, dst}) {
+        for (int k = 0; k < 2; k++) {
+            RegState r = k == 0 ? (regSrc ? src : null) : dst;
             if (r == null || r.type != RegType.SCALAR || r.id == 0) {
                 continue;
             }
@@ -101,9 +104,10 @@ final class Branches {
         if (regSrc) {
             setMinMax(otherRegs[in.dst()], otherRegs[in.src()], dst, src, op, jmp32);
         } else {
-            RegState k1 = new RegState(src);
-            RegState k2 = new RegState(src);
-            setMinMax(otherRegs[in.dst()], k1, dst, k2, op, jmp32);
+            // the refinement may narrow the constant operand: two scratch copies, one per side
+            immediateTrue.copyFrom(src);
+            immediateFalse.copyFrom(src);
+            setMinMax(otherRegs[in.dst()], immediateTrue, dst, immediateFalse, op, jmp32);
         }
         boolean thisDead = false, otherDead = false;
         if (dst.type == RegType.SCALAR) {

@@ -293,11 +293,22 @@ public final class RegState {
         }
     }
 
-    /** Learns the tnum from the bounds (__reg_bound_offset). */
+    /**
+     * Learns the tnum from the bounds (__reg_bound_offset), in primitive arithmetic: this runs
+     * after every instruction, so it allocates nothing.
+     */
     private void boundOffset() {
-        Tnum var64 = varOff().intersect(Tnum.range(umin, umax));
-        Tnum var32 = var64.subreg().intersect(Tnum.range(u32min & 0xffffffffL, u32max & 0xffffffffL));
-        varOff(var64.clearSubreg().or(var32));
+        long rm = Tnum.rangeMask(umin, umax);
+        long rv = umin & ~rm;
+        long m64 = tMask & rm;
+        long v64 = (tValue | rv) & ~m64;
+        long r32m = Tnum.rangeMask(u32min & 0xffffffffL, u32max & 0xffffffffL);
+        long r32v = (u32min & 0xffffffffL) & ~r32m;
+        long m32 = m64 & 0xffffffffL & r32m;
+        long v32 = ((v64 & 0xffffffffL) | r32v) & ~m32;
+        long v = (v64 & 0xffffffff00000000L) | v32;
+        tMask = ((m64 & 0xffffffff00000000L) | m32) & ~v;
+        tValue = v;
     }
 
     /** Brings tnum and the four ranges into agreement (reg_bounds_sync). */
