@@ -29,18 +29,23 @@ public final class ObjdumpFormatter {
             if (note != null && !note.isEmpty()) {
                 sb.append(note).append(note.endsWith("\n") ? "" : "\n");
             }
-            Insn insn = insns.get(pc);
-            boolean wide = insn.isLddw() && pc + 1 < insns.size();
-            sb.append(String.format("%8d:\t", pc)).append(bytes(insn));
-            if (wide) {
-                sb.append(' ').append(bytes(insns.get(pc + 1)));
-            }
-            sb.append('\t').append(wide ? lddw(insn, insns.get(pc + 1)) : text(insn)).append('\n');
-            if (wide) {
+            sb.append(line(insns, pc)).append('\n');
+            if (insns.get(pc).isLddw() && pc + 1 < insns.size()) {
                 pc++;
             }
         }
         return sb.toString();
+    }
+
+    /** The line of slot {@code pc} (both slots of an LDDW), without a line break. */
+    public static String line(List<Insn> insns, int pc) {
+        Insn insn = insns.get(pc);
+        boolean wide = insn.isLddw() && pc + 1 < insns.size();
+        StringBuilder sb = new StringBuilder(String.format("%8d:\t", pc)).append(bytes(insn));
+        if (wide) {
+            sb.append(' ').append(bytes(insns.get(pc + 1)));
+        }
+        return sb.append('\t').append(wide ? lddw(insn, insns.get(pc + 1)) : text(insn)).toString();
     }
 
     private static String bytes(Insn insn) {

@@ -50,6 +50,15 @@ public interface JitImage extends AutoCloseable {
         throw new org.bpfsdt.api.BpfException(org.bpfsdt.api.Errno.ENOTSUPP, architecture() + " images have no patchable probe sites");
     }
 
+    /**
+     * The listing of {@code bpfsdt prog dump jited}: the native code beside {@code xlated}, the
+     * instructions it was compiled from, with {@code annotation}'s text (source lines, function
+     * names) above a slot where it gives any. Back ends label their entries, stubs and data.
+     */
+    default String listing(List<org.bpfsdt.api.isa.Insn> xlated, java.util.function.IntFunction<String> annotation) {
+        return JitListing.format(this, xlated, annotation, List.of());
+    }
+
     @Override
     void close();
 }

@@ -12,8 +12,9 @@ import org.bpfsdt.api.isa.Insn;
  * @param name          for listings and symbols
  * @param type          program type
  * @param insns         the xlated program
- * @param aux           verifier facts, one per slot
- * @param subprogs      functions with stack depths, main first
+ * @param aux           verifier facts, one per slot; empty when there are none (an unverified program)
+ * @param subprogs      functions with stack depths, main first; empty for an unverified program, which is then
+ *                      split as {@link Subprog#ofUnverified} does
  * @param helperAddress native address of each helper's entry by helper id (System V convention on
  *                      x86_64, AAPCS64 on arm64, the RISC-V psABI on riscv64: r1..r5 in the argument registers, r0 in the return register)
  * @param probes        SDT probe sites to emit as patchable NOPs (by {@link SdtProbe#xlatedOff()})

@@ -51,11 +51,15 @@ public final class ExecState extends RunSlot {
     CheckedMemory checker;
     long[] stackInit;
 
+    /** Owns this thread's native stack; only addresses are kept, so the arena itself must stay referenced. */
+    private final Arena memory;
+
     ExecState(Interpreter interpreter, int cpu) {
         this.interpreter = interpreter;
         this.cpu = cpu;
-        // freed by the GC with this state, when its thread is gone
-        MemorySegment stack = Arena.ofAuto().allocate((long) THREAD_FRAMES * FRAME_SIZE, 16);
+        // freed by the GC with this state, when its thread is gone: the field keeps the arena reachable
+        this.memory = Arena.ofAuto();
+        MemorySegment stack = memory.allocate((long) THREAD_FRAMES * FRAME_SIZE, 16);
         this.stackBottom = stack.address();
         this.stackTop = stackBottom + stack.byteSize();
     }

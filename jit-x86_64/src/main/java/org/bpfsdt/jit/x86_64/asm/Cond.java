@@ -1,0 +1,27 @@
+package org.bpfsdt.jit.x86_64.asm;
+
+/** Condition codes of {@code jcc}, by their encoding (the low nibble of {@code 0x70+cc}). */
+public enum Cond {
+    O(0x0), NO(0x1), B(0x2), AE(0x3), E(0x4), NE(0x5), BE(0x6), A(0x7),
+    S(0x8), NS(0x9), P(0xa), NP(0xb), L(0xc), GE(0xd), LE(0xe), G(0xf);
+
+    private final int code;
+
+    Cond(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The condition that holds exactly when this one does not. */
+    public Cond negate() {
+        return values()[code ^ 1];
+    }
+
+    /** The mnemonic suffix, as in {@code jae}. */
+    public String suffix() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

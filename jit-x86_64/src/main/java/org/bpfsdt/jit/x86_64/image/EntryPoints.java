@@ -1,0 +1,43 @@
+package org.bpfsdt.jit.x86_64.image;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/** Method handles that call native entries of compiled code, and a look at code already mapped. */
+@SuppressWarnings("restricted") // calls generated code: the reason this class exists
+public final class EntryPoints {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final FunctionDescriptor SINGLE = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG);
+    private static final FunctionDescriptor TWO_LONGS = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    private EntryPoints() {
+    }
+
+    /**
+     * {@code (long ctx) -> long}. Code that never calls back into Java is called as a critical
+     * function, which skips the thread state transition (about half the cost of a downcall).
+     */
+    static MethodHandle single(long address, boolean mayUpcall) {
+        MemorySegment entry = MemorySegment.ofAddress(address);
+        return mayUpcall ? LINKER.downcallHandle(entry, SINGLE) : LINKER.downcallHandle(entry, SINGLE, Linker.Option.critical(false));
+    }
+
+    /** The first {@code n} bytes of the code at {@code address}, which must be mapped code. */
+    public static byte[] codeAt(long address, int n) {
+        return MemorySegment.ofAddress(address).reinterpret(n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    /** {@code (long r1, long r2) -> long}: the entry is a System V function of r1..r5. */
+    static MethodHandle raw(long address) {
+        return LINKER.downcallHandle(MemorySegment.ofAddress(address), TWO_LONGS);
+    }
+
+    /** {@code (long ctx, long repeat) -> long}: long loops stay ordinary downcalls so safepoints are not held off. */
+    static MethodHandle batch(long address) {
+        return LINKER.downcallHandle(MemorySegment.ofAddress(address), TWO_LONGS);
+    }
+}
