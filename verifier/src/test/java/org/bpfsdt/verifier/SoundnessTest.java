@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * -Dsoundness.seed=7 -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class SoundnessTest {
-    static final int DEFAULT_PROGRAMS = 14000;
+    static final int DEFAULT_PROGRAMS = 16000;
 
     @Test
     void acceptedProgramsNeverTrap() {
@@ -82,12 +82,9 @@ class SoundnessTest {
                 verifyNanos += System.nanoTime() - t0;
                 accepted++;
                 byte[] mem = type == ProgramType.XDP ? xdpContext(packet, rnd.nextInt(ProgramGenerator.PACKET_LEN + 1)) : tracingArgs(rnd);
-                // Each run gets a fresh thread: core's interpreter keeps only the address of its per-thread
-                // stack, allocated from an automatic arena, so a thread's stack may be freed by the garbage
-                // collector while the thread still runs programs (reported to core); a new thread's stack
-                // was allocated just before its run.
-                BpfException trap = onFreshThread(() -> rt.runUnverified(r.insns(), mem, options));
-                if (trap != null) {
+                try {
+                    rt.runUnverified(r.insns(), mem, options);
+                } catch (BpfException trap) {
                     fail("accepted program trapped: " + trap.getMessage() + "\n--- program\n" + asm + "--- rewritten\n"
                             + Disassembler.disassemble(r.insns()));
                 }
@@ -141,24 +138,5 @@ class SoundnessTest {
             b.putLong(rnd.nextLong());
         }
         return b.array();
-    }
-
-    /** Runs {@code run} on a new thread; returns what it threw, or null. */
-    static BpfException onFreshThread(Runnable run) {
-        BpfException[] thrown = new BpfException[1];
-        Thread t = new Thread(() -> {
-            try {
-                run.run();
-            } catch (BpfException e) {
-                thrown[0] = e;
-            }
-        });
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return thrown[0];
     }
 }
