@@ -2,7 +2,6 @@ package org.bpfsdt.verifier.cfg;
 
 import static org.bpfsdt.api.isa.Opcodes.*;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
@@ -27,7 +26,6 @@ public final class ControlFlow {
 
     private final Insn[] insns;
     private final int[] subprogStarts;
-    private final int[] subprogOf;
     private final boolean[] lddwTail;
     private final boolean[] prunePoint;
     private final boolean[] jmpPoint;
@@ -46,11 +44,6 @@ public final class ControlFlow {
             }
         }
         subprogStarts = findSubprogs();
-        subprogOf = new int[n];
-        for (int s = 0; s < subprogStarts.length; s++) {
-            int end = s + 1 < subprogStarts.length ? subprogStarts[s + 1] : n;
-            Arrays.fill(subprogOf, subprogStarts[s], end, s);
-        }
         checkSubprogs();
         prunePoint = new boolean[n];
         jmpPoint = new boolean[n];
@@ -327,14 +320,6 @@ public final class ControlFlow {
 
     // ---- queries -------------------------------------------------------------------------
 
-    public int length() {
-        return insns.length;
-    }
-
-    public Insn insn(int i) {
-        return insns[i];
-    }
-
     public Insn[] insns() {
         return insns;
     }
@@ -355,10 +340,6 @@ public final class ControlFlow {
     public int subprogAt(int insn) {
         int k = Arrays.binarySearch(subprogStarts, insn);
         return k >= 0 ? k : -1;
-    }
-
-    public int subprogOf(int insn) {
-        return subprogOf[insn];
     }
 
     public boolean isLddwTail(int i) {
@@ -385,14 +366,5 @@ public final class ControlFlow {
     /** Registers (bit r) that may be read at or after {@code i} before being written, in {@code i}'s function. */
     public int liveIn(int i) {
         return liveIn[i];
-    }
-
-    /** Every instruction index that starts a subprogram. */
-    public List<Integer> subprogStarts() {
-        List<Integer> l = new ArrayList<>();
-        for (int s : subprogStarts) {
-            l.add(s);
-        }
-        return l;
     }
 }

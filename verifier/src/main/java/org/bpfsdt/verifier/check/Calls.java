@@ -128,7 +128,6 @@ final class Calls {
                 MapDescriptor m = env.maps.get(meta.mapIndex);
                 boolean nonNull = hid == HelperId.MAP_LOOKUP_ELEM && elideNullness(m.type()) && meta.constMapKey >= 0
                         && meta.constMapKey < (m.maxEntries() & 0xffffffffL);
-                env.aux[env.insnIdx].constKeyInRange |= nonNull;
                 if (!nonNull) {
                     r0.flags |= RegState.MAYBE_NULL;
                 } else if (env.spinLockOffset(meta.mapIndex) >= 0) {

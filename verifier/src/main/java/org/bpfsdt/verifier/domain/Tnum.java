@@ -34,14 +34,6 @@ public record Tnum(long value, long mask) {
         return mask == 0;
     }
 
-    public boolean isUnknown() {
-        return mask == -1L;
-    }
-
-    public boolean equalsConst(long v) {
-        return mask == 0 && value == v;
-    }
-
     public Tnum lshift(int shift) {
         return new Tnum(value << shift, mask << shift);
     }
@@ -181,10 +173,6 @@ public record Tnum(long value, long mask) {
 
     public boolean subregIsConst() {
         return (mask & 0xffffffffL) == 0;
-    }
-
-    public boolean isUnknownSubreg() {
-        return (mask & 0xffffffffL) == 0xffffffffL;
     }
 
     /** {@code (0x0; 0xff)}, as the kernel's log prints it. */

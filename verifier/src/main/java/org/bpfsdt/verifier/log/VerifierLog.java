@@ -32,10 +32,6 @@ public final class VerifierLog {
         return level >= 2;
     }
 
-    public int level() {
-        return level;
-    }
-
     public void print(String s) {
         if (level > 0) {
             sb.append(s);
