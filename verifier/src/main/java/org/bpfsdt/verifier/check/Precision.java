@@ -239,6 +239,19 @@ final class Precision {
                 if (regSet(d)) {
                     return false;
                 }
+                if (cls == STX && mode(code) == ATOMIC && (in.imm() & FETCH) != 0) {
+                    // the fetched register holds the old memory value: on the stack, a fill from the slot
+                    int load = in.imm() == CMPXCHG ? 0 : s;
+                    if (regSet(load)) {
+                        clearReg(load);
+                        if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
+                            int fr = (flags >> 8) & 0xff;
+                            stackMask[fr] |= 1L << (flags & 0xff);
+                            maxFrame = Math.max(maxFrame, fr);
+                        }
+                    }
+                    return true;
+                }
                 if ((flags & VerifierState.History.STACK_ACCESS) == 0) {
                     return true;
                 }
