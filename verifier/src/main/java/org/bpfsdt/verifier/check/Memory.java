@@ -14,7 +14,7 @@ import org.bpfsdt.verifier.VerifyError;
 import org.bpfsdt.verifier.domain.FuncState;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
-import org.bpfsdt.verifier.domain.StackSlot;
+import org.bpfsdt.verifier.domain.Tnum;
 import org.bpfsdt.verifier.domain.VerifierState;
 import org.bpfsdt.verifier.log.StatePrinter;
 
@@ -137,6 +137,9 @@ final class Memory {
      */
     void access(int ptrReg, int off, int size, boolean write, int valueReg, boolean strictOnce, boolean sx) {
         RegState reg = regs.get(ptrReg);
+        if (reg.maybeNull()) {
+            throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
+        }
         checkAlignment(reg, off, size, strictOnce);
         int o = off + reg.off;
         RegState value = valueReg >= 0 ? regs.get(valueReg) : null;
@@ -225,10 +228,11 @@ final class Memory {
             throw VerifyError.access("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
         }
         memRegion(ptrReg, reg, off, size, m.valueSize(), false);
-        if (m.spinLockOffset() >= 0) {
+        int lock = env.spinLockOffset(reg.mapIndex);
+        if (lock >= 0) {
             long lo = reg.smin + off;
             long hi = reg.umax + off + size;
-            if (lo < m.spinLockOffset() + 4 && m.spinLockOffset() < hi) {
+            if (lo < lock + 4 && lock < hi) {
                 throw VerifyError.access("bpf_spin_lock cannot be accessed directly by load/store");
             }
         }
@@ -297,6 +301,13 @@ final class Memory {
         }
         a.ctxField = f;
         a.ctxSize = size;
+        if (!write && valueReg >= 0 && env.attachType == AttachType.TRACE_SDT) {
+            SdtRules.typeObserverArg(env, off / 8, value);
+            if (value.isPointer() && (size != 8 || off % 8 != 0)) {
+                throw VerifyError.access("invalid bpf_context access off=%d size=%d", off, size);
+            }
+            return;
+        }
         if (!write && valueReg >= 0) {
             switch (f.kind()) {
                 case SCALAR -> value.markUnknown();
@@ -340,17 +351,9 @@ final class Memory {
         }
     }
 
+    /** A probe's context pointer is opaque to an observer: it may go to helpers, not be dereferenced. */
     private void btfStruct(int ptrReg, RegState reg, int off, int size, boolean write, int valueReg, RegState value) {
-        if (reg.maybeNull()) {
-            throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
-        }
-        if (write) {
-            throw VerifyError.access("only read is supported");
-        }
-        memRegion(ptrReg, reg, off, size, reg.memSize, false);
-        if (valueReg >= 0) {
-            value.markUnknown();
-        }
+        throw VerifyError.access("R%d is a context pointer of an SDT probe: it can only be passed to helpers that read that context", ptrReg);
     }
 
     // ---- alignment -----------------------------------------------------------------------
@@ -363,7 +366,7 @@ final class Memory {
                 if (!strict || size == 1) {
                     return;
                 }
-                var t = reg.varOff().add(org.bpfsdt.verifier.domain.Tnum.constant(2L + reg.off + off));
+                Tnum t = reg.varOff().add(Tnum.constant(2L + reg.off + off));
                 if (!t.isAligned(size)) {
                     throw VerifyError.access("misaligned packet access off %d+%s+%d+%d size %d", 2, reg.varOff(), reg.off, off, size);
                 }
@@ -381,7 +384,7 @@ final class Memory {
         if (!strict || size == 1) {
             return;
         }
-        var t = reg.varOff().add(org.bpfsdt.verifier.domain.Tnum.constant((long) reg.off + off));
+        Tnum t = reg.varOff().add(Tnum.constant((long) reg.off + off));
         if (!t.isAligned(size)) {
             throw VerifyError.access("misaligned %saccess off %s+%d+%d size %d", desc, reg.varOff(), reg.off, off, size);
         }
@@ -427,9 +430,5 @@ final class Memory {
             return;
         }
         r.range = rangeOpen ? BEYOND_PKT_END : AT_PKT_END;
-    }
-
-    static boolean isStackSlotZeroable(byte b) {
-        return b == StackSlot.ZERO;
     }
 }
