@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.Verifier;
 import org.bpfsdt.api.spi.VerifierRequest;
 import org.bpfsdt.api.spi.VerifierResult;
@@ -11,6 +12,7 @@ import org.bpfsdt.verifier.cfg.ControlFlow;
 import org.bpfsdt.verifier.check.Checker;
 import org.bpfsdt.verifier.check.Env;
 import org.bpfsdt.verifier.check.SdtRules;
+import org.bpfsdt.verifier.log.InsnPrinter;
 import org.bpfsdt.verifier.log.VerifierLog;
 import org.bpfsdt.verifier.rewrite.Rewriter;
 import org.osgi.service.component.annotations.Component;
@@ -31,9 +33,13 @@ public final class BpfVerifier implements Verifier {
         VerifierLog log = new VerifierLog(Math.max(0, Math.min(2, request.logLevel())), request.lineInfo());
         Env env = null;
         try {
+            if (request.insns().size() > Env.COMPLEXITY_LIMIT_INSNS) {
+                throw new VerifyError(Errno.E2BIG, String.format("the program has %d instructions, more than the %d allowed",
+                        request.insns().size(), Env.COMPLEXITY_LIMIT_INSNS));
+            }
+            SdtRules.checkAttach(request);
             ControlFlow cfg = ControlFlow.analyse(request.insns());
             env = new Env(request, cfg, log);
-            SdtRules.checkAttach(request);
             Rewriter rewriter = new Rewriter(env);
             new Checker(env).run();
             StackDepth.check(env);
@@ -43,7 +49,7 @@ public final class BpfVerifier implements Verifier {
         } catch (VerifyError e) {
             log.print(e.getMessage() + "\n");
             stats(log, env);
-            throw new BpfException(e.errno(), e.getMessage()).withLog(log.toString());
+            throw new BpfException(e.errno(), e.getMessage() + where(env)).withLog(log.toString());
         } catch (StackOverflowError | RuntimeException e) {
             if (e instanceof BpfException be) {
                 throw be.withLog(log.toString());
@@ -52,6 +58,17 @@ public final class BpfVerifier implements Verifier {
             log.print(msg + "\n");
             throw new BpfException(Errno.EFAULT, msg, e).withLog(log.toString());
         }
+    }
+
+    /** Where the check failed, for the exception's reason (the log shows the path that led there). */
+    private static String where(Env env) {
+        if (env == null || env.insnProcessed == 0) {
+            return "";
+        }
+        int i = env.insnIdx;
+        Insn in = env.insns[i];
+        String text = InsnPrinter.print(in, in.isLddw() && i + 1 < env.insns.length ? env.insns[i + 1] : null, h -> "map[" + h + "]");
+        return " (insn " + i + ": " + text.substring(text.indexOf(')') + 2) + ")";
     }
 
     private static void stats(VerifierLog log, Env env) {

@@ -18,6 +18,16 @@ final class StackDepth {
         walk(env, 0, 0, 1);
     }
 
+    private static boolean hasTailCall(Env env, int start, int end) {
+        for (int i = start; i < end; i++) {
+            Insn in = env.insns[i];
+            if (!env.cfg.isLddwTail(i) && env.aux[i].seen && in.isHelperCall() && in.imm() == org.bpfsdt.api.HelperId.TAIL_CALL.id()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void walk(Env env, int subprog, int depth, int frames) {
         if (frames > Opcodes.MAX_CALL_FRAMES) {
             throw new VerifyError(Errno.E2BIG, String.format("the call stack of %d frames is too deep !", frames));
@@ -28,6 +38,10 @@ final class StackDepth {
         }
         int start = env.cfg.subprogStart(subprog);
         int end = env.cfg.subprogEnd(subprog);
+        // a tail call replaces the program but keeps the callers' frames: they must leave room for it
+        if (subprog != 0 && depth >= 256 && hasTailCall(env, start, end)) {
+            throw VerifyError.access("tail_calls are not allowed when call stack of previous frames is %d bytes. Too large", depth);
+        }
         for (int i = start; i < end; i++) {
             Insn in = env.insns[i];
             if (env.cfg.isLddwTail(i) || !env.aux[i].seen) {

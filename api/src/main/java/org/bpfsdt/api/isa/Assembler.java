@@ -14,7 +14,8 @@ import org.bpfsdt.api.BpfException;
  * Assembles the syntax of the conformance suite's {@code -- asm} sections (the syntax
  * {@link Disassembler} prints): {@code add32 %r0, 1}, {@code ldxw %r1, [%r2+4]},
  * {@code lock fetch add [%r10-8], %r1}, {@code jne %r0, 0, label}, {@code call local f},
- * {@code lddw %r1, 0x1122334455667788}, labels ending in {@code :}, comments after {@code #}.
+ * {@code lddw %r1, 0x1122334455667788}, raw slots {@code .quad 0x...}, labels ending in {@code :},
+ * comments after {@code #}.
  * The first {@code exit} is also the label {@code exit}. Errors name the line and the problem.
  */
 public final class Assembler {
@@ -110,6 +111,10 @@ public final class Assembler {
             case "ja32", "gotol" -> {
                 emit(new Insn(GOTOL_OP, 0, 0, 0, 0));
                 target(operands(rest, 1)[0], true);
+            }
+            case ".quad" -> {
+                // a raw slot, as Disassembler prints slots it cannot decode
+                emit(Insn.decode(parseLong(operands(rest, 1)[0], true)));
             }
             case "may_goto" -> {
                 emit(new Insn(MAY_GOTO_OP, 0, 0, 0, 0));

@@ -31,6 +31,11 @@ public record HelperProto(HelperId id, RetType ret, List<ArgType> args, boolean 
         return new HelperProto(id, ret, args, true, pktAccess, changesPacket);
     }
 
+    /** This prototype allowing packet pointers as memory arguments (the kernel's {@code pkt_access}). */
+    public HelperProto withPacketAccess() {
+        return new HelperProto(id, ret, args, gplOnly, true, changesPacket);
+    }
+
     public HelperProto changingPacket() {
         return new HelperProto(id, ret, args, gplOnly, true, true);
     }

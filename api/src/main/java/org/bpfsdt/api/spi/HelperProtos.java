@@ -32,7 +32,8 @@ public final class HelperProtos {
             HelperId.GET_NUMA_NODE_ID, HelperId.TAIL_CALL, HelperId.RINGBUF_OUTPUT, HelperId.RINGBUF_RESERVE,
             HelperId.RINGBUF_SUBMIT, HelperId.RINGBUF_DISCARD, HelperId.RINGBUF_QUERY, HelperId.SPIN_LOCK,
             HelperId.SPIN_UNLOCK, HelperId.LOOP, HelperId.STRNCMP, HelperId.PROBE_READ_KERNEL,
-            HelperId.PROBE_READ_KERNEL_STR);
+            HelperId.PROBE_READ_KERNEL_STR, HelperId.GET_CURRENT_PID_TGID,
+            HelperId.GET_CURRENT_UID_GID, HelperId.GET_CURRENT_COMM);
 
     private static final Set<HelperId> XDP = EnumSet.of(
             HelperId.XDP_ADJUST_HEAD, HelperId.XDP_ADJUST_TAIL, HelperId.XDP_ADJUST_META, HelperId.XDP_GET_BUFF_LEN,
@@ -45,17 +46,16 @@ public final class HelperProtos {
             HelperId.SKB_STORE_BYTES, HelperId.REDIRECT, HelperId.SKB_PULL_DATA);
 
     private static final Set<HelperId> TRACING = EnumSet.of(
-            HelperId.GET_CURRENT_PID_TGID, HelperId.GET_CURRENT_UID_GID, HelperId.GET_CURRENT_COMM,
             HelperId.PROBE_READ_USER, HelperId.PROBE_READ_USER_STR, HelperId.XDP_GET_BUFF_LEN);
 
     private static Map<HelperId, HelperProto> build() {
         Map<HelperId, HelperProto> m = new EnumMap<>(HelperId.class);
-        put(m, HelperProto.of(HelperId.MAP_LOOKUP_ELEM, RetType.PTR_TO_MAP_VALUE_OR_NULL, CONST_MAP_PTR, PTR_TO_MAP_KEY));
-        put(m, HelperProto.of(HelperId.MAP_UPDATE_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, ANYTHING));
-        put(m, HelperProto.of(HelperId.MAP_DELETE_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_MAP_KEY));
-        put(m, HelperProto.of(HelperId.MAP_PUSH_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_MAP_VALUE, ANYTHING));
-        put(m, HelperProto.of(HelperId.MAP_POP_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_UNINIT_MAP_VALUE));
-        put(m, HelperProto.of(HelperId.MAP_PEEK_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_UNINIT_MAP_VALUE));
+        put(m, HelperProto.of(HelperId.MAP_LOOKUP_ELEM, RetType.PTR_TO_MAP_VALUE_OR_NULL, CONST_MAP_PTR, PTR_TO_MAP_KEY).withPacketAccess());
+        put(m, HelperProto.of(HelperId.MAP_UPDATE_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_MAP_KEY, PTR_TO_MAP_VALUE, ANYTHING).withPacketAccess());
+        put(m, HelperProto.of(HelperId.MAP_DELETE_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_MAP_KEY).withPacketAccess());
+        put(m, HelperProto.of(HelperId.MAP_PUSH_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_MAP_VALUE, ANYTHING).withPacketAccess());
+        put(m, HelperProto.of(HelperId.MAP_POP_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_UNINIT_MAP_VALUE).withPacketAccess());
+        put(m, HelperProto.of(HelperId.MAP_PEEK_ELEM, RetType.INTEGER, CONST_MAP_PTR, PTR_TO_UNINIT_MAP_VALUE).withPacketAccess());
         put(m, HelperProto.of(HelperId.KTIME_GET_NS, RetType.INTEGER));
         put(m, HelperProto.of(HelperId.KTIME_GET_BOOT_NS, RetType.INTEGER));
         put(m, HelperProto.of(HelperId.KTIME_GET_COARSE_NS, RetType.INTEGER));
@@ -89,7 +89,7 @@ public final class HelperProtos {
         put(m, HelperProto.of(HelperId.XDP_LOAD_BYTES, RetType.INTEGER, PTR_TO_CTX, ANYTHING, PTR_TO_UNINIT_MEM, CONST_SIZE));
         put(m, HelperProto.of(HelperId.XDP_STORE_BYTES, RetType.INTEGER, PTR_TO_CTX, ANYTHING, PTR_TO_MEM, CONST_SIZE));
         put(m, HelperProto.of(HelperId.CSUM_DIFF, RetType.INTEGER, PTR_TO_MEM_OR_NULL, CONST_SIZE_OR_ZERO, PTR_TO_MEM_OR_NULL,
-                CONST_SIZE_OR_ZERO, ANYTHING));
+                CONST_SIZE_OR_ZERO, ANYTHING).withPacketAccess());
         put(m, HelperProto.of(HelperId.REDIRECT, RetType.INTEGER, ANYTHING, ANYTHING));
         put(m, new HelperProto(HelperId.SKB_LOAD_BYTES, RetType.INTEGER, java.util.List.of(PTR_TO_CTX, ANYTHING, PTR_TO_UNINIT_MEM, CONST_SIZE),
                 false, true, false));

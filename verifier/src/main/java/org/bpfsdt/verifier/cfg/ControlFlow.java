@@ -2,7 +2,6 @@ package org.bpfsdt.verifier.cfg;
 
 import static org.bpfsdt.api.isa.Opcodes.*;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
@@ -27,7 +26,6 @@ public final class ControlFlow {
 
     private final Insn[] insns;
     private final int[] subprogStarts;
-    private final int[] subprogOf;
     private final boolean[] lddwTail;
     private final boolean[] prunePoint;
     private final boolean[] jmpPoint;
@@ -46,11 +44,6 @@ public final class ControlFlow {
             }
         }
         subprogStarts = findSubprogs();
-        subprogOf = new int[n];
-        for (int s = 0; s < subprogStarts.length; s++) {
-            int end = s + 1 < subprogStarts.length ? subprogStarts[s + 1] : n;
-            Arrays.fill(subprogOf, subprogStarts[s], end, s);
-        }
         checkSubprogs();
         prunePoint = new boolean[n];
         jmpPoint = new boolean[n];
@@ -216,6 +209,7 @@ public final class ControlFlow {
             }
         }
         int[] in = new int[n];
+        int[][] succ = localSuccessors();
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -224,7 +218,7 @@ public final class ControlFlow {
                     continue;
                 }
                 int out = 0;
-                for (int s : successorsWithinSubprog(i)) {
+                for (int s : succ[i]) {
                     out |= in[s];
                 }
                 int v = (out & ~def[i]) | use[i];
@@ -238,19 +232,28 @@ public final class ControlFlow {
     }
 
     /** Successors in the same function: a local call continues at the next instruction (the callee's effect is its use/def). */
-    private int[] successorsWithinSubprog(int i) {
-        Insn in = insns[i];
-        int next = i + (in.isLddw() ? 2 : 1);
-        if (in.isExit()) {
-            return new int[0];
+    private int[][] localSuccessors() {
+        int n = insns.length;
+        int[][] succ = new int[n][];
+        int[] none = new int[0];
+        for (int i = 0; i < n; i++) {
+            if (lddwTail[i]) {
+                succ[i] = none;
+                continue;
+            }
+            Insn in = insns[i];
+            int next = i + (in.isLddw() ? 2 : 1);
+            if (in.isExit()) {
+                succ[i] = none;
+            } else if (in.isUnconditionalJump()) {
+                succ[i] = new int[] {in.jumpTarget(i)};
+            } else if (in.isJump() || in.opcode() == MAY_GOTO_OP) {
+                succ[i] = new int[] {next, in.jumpTarget(i)};
+            } else {
+                succ[i] = next < n ? new int[] {next} : none;
+            }
         }
-        if (in.isUnconditionalJump()) {
-            return new int[] {in.jumpTarget(i)};
-        }
-        if (in.isJump() || in.opcode() == MAY_GOTO_OP) {
-            return new int[] {next, in.jumpTarget(i)};
-        }
-        return next < insns.length ? new int[] {next} : new int[0];
+        return succ;
     }
 
     private static void useDef(Insn in, int i, int[] use, int[] def) {
@@ -317,14 +320,6 @@ public final class ControlFlow {
 
     // ---- queries -------------------------------------------------------------------------
 
-    public int length() {
-        return insns.length;
-    }
-
-    public Insn insn(int i) {
-        return insns[i];
-    }
-
     public Insn[] insns() {
         return insns;
     }
@@ -345,10 +340,6 @@ public final class ControlFlow {
     public int subprogAt(int insn) {
         int k = Arrays.binarySearch(subprogStarts, insn);
         return k >= 0 ? k : -1;
-    }
-
-    public int subprogOf(int insn) {
-        return subprogOf[insn];
     }
 
     public boolean isLddwTail(int i) {
@@ -375,14 +366,5 @@ public final class ControlFlow {
     /** Registers (bit r) that may be read at or after {@code i} before being written, in {@code i}'s function. */
     public int liveIn(int i) {
         return liveIn[i];
-    }
-
-    /** Every instruction index that starts a subprogram. */
-    public List<Integer> subprogStarts() {
-        List<Integer> l = new ArrayList<>();
-        for (int s : subprogStarts) {
-            l.add(s);
-        }
-        return l;
     }
 }

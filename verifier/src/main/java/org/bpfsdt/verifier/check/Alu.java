@@ -7,7 +7,6 @@ import org.bpfsdt.verifier.VerifyError;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
 import org.bpfsdt.verifier.domain.ScalarOps;
-import org.bpfsdt.verifier.domain.Tnum;
 import org.bpfsdt.verifier.log.StatePrinter;
 
 /** ALU instructions on scalars and pointers (the kernel's check_alu_op and adjust_*_min_max_vals). */
@@ -17,6 +16,8 @@ final class Alu {
     private final Env env;
     private final Regs regs;
     private final Precision precision;
+    /** Scratch registers: an immediate operand, snapshots of operands (one verification runs on one thread). */
+    private final RegState immediate = new RegState(), aliasCopy = new RegState(), ptrCopy = new RegState(), offCopy = new RegState();
 
     Alu(Env env, Regs regs, Precision precision) {
         this.env = env;
@@ -38,6 +39,8 @@ final class Alu {
                 regs.write(d);
                 ScalarOps.apply(NEG, alu32, dst, null);
                 dst.id = 0;
+                dst.addConst = false;
+                dst.off = 0;
             } else {
                 regs.write(d).markUnknown();
             }
@@ -112,6 +115,20 @@ final class Alu {
         if (src.isPointer()) {
             throw VerifyError.access("R%d partial copy of pointer", in.src());
         }
+        if (src.addConst) {
+            // a 32-bit copy of "x + k" is not "x + k" once it wraps: no link
+            dst.copyFrom(src);
+            dst.id = 0;
+            dst.addConst = false;
+            dst.off = 0;
+            if (off == 0) {
+                dst.zext32To64();
+                dst.sync();
+            } else {
+                dst.coerceSubregToSizeSx(off >> 3);
+            }
+            return;
+        }
         if (off == 0) {
             boolean fitsU32 = Long.compareUnsigned(src.umax, 0xffffffffL) <= 0;
             if (fitsU32) {
@@ -144,6 +161,10 @@ final class Alu {
     }
 
     private void adjust(Insn in, boolean alu32, int op, RegState dst, RegState src) {
+        if (src == dst) {
+            aliasCopy.copyFrom(src);
+            src = aliasCopy;
+        }
         RegState ptr = dst.isPointer() ? dst : null;
         if (src != null) {
             if (src.isPointer()) {
@@ -158,8 +179,7 @@ final class Alu {
                     throw VerifyError.access("R%d pointer %s pointer prohibited", in.dst(), OP_NAMES[op >> 4]);
                 }
                 precision.mark(in.dst());
-                RegState off = new RegState(dst);
-                adjustPointer(in, alu32, op, dst, src, off);
+                adjustPointer(in, alu32, op, dst, src, dst);
                 return;
             } else if (ptr != null) {
                 precision.mark(in.src());
@@ -169,7 +189,7 @@ final class Alu {
                 precision.mark(in.src());
             }
         } else {
-            RegState k = new RegState();
+            RegState k = immediate;
             k.markKnown(in.imm());
             src = k;
             if (ptr != null) {
@@ -178,8 +198,25 @@ final class Alu {
             }
         }
         ScalarOps.apply(op, alu32, dst, src);
-        // no linking through offsets here: a changed scalar is no longer a copy of anything
+        linkConstantOffset(op, alu32, dst, src);
+    }
+
+    /**
+     * {@code r1 = r2; r1 += 8}: r1 stays linked to r2 as "r2 + 8", so a later comparison of
+     * either bounds both (the kernel's BPF_ADD_CONST); any other change ends the link.
+     */
+    private static void linkConstantOffset(int op, boolean alu32, RegState dst, RegState src) {
+        if ((op == ADD || op == SUB) && !alu32 && dst.id != 0 && !dst.addConst && src.isConst()) {
+            long val = src.tValue;
+            if (val >= Integer.MIN_VALUE && val <= Integer.MAX_VALUE && !(op == SUB && val == Integer.MIN_VALUE)) {
+                dst.addConst = true;
+                dst.off = (int) (op == SUB ? -val : val);
+                return;
+            }
+        }
         dst.id = 0;
+        dst.off = 0;
+        dst.addConst = false;
     }
 
     /** Two pointers into the same object, whose difference is a size rather than an address. */
@@ -209,8 +246,10 @@ final class Alu {
      */
     private void adjustPointer(Insn in, boolean alu32, int op, RegState dst, RegState ptrIn, RegState offIn) {
         int d = in.dst();
-        RegState ptr = new RegState(ptrIn);
-        RegState off = new RegState(offIn);
+        RegState ptr = ptrCopy;
+        ptr.copyFrom(ptrIn);
+        RegState off = offCopy;
+        off.copyFrom(offIn);
         boolean known = off.isConst();
         long sminVal = off.smin, smaxVal = off.smax, uminVal = off.umin, umaxVal = off.umax;
         if ((known && (sminVal != smaxVal || uminVal != umaxVal)) || sminVal > smaxVal || Long.compareUnsigned(uminVal, umaxVal) > 0) {

@@ -7,6 +7,7 @@ import org.bpfsdt.verifier.VerifyError;
 import org.bpfsdt.verifier.domain.FuncState;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
+import org.bpfsdt.verifier.domain.ScalarOps;
 import org.bpfsdt.verifier.domain.Tnum;
 import org.bpfsdt.verifier.domain.VerifierState;
 
@@ -24,6 +25,8 @@ final class Branches {
     private final Regs regs;
     private final Precision precision;
     private final Checker checker;
+    /** Scratch registers for an immediate operand (one verification runs on one thread). */
+    private final RegState immediate = new RegState(), immediateTrue = new RegState(), immediateFalse = new RegState();
 
     Branches(Env env, Regs regs, Precision precision, Checker checker) {
         this.env = env;
@@ -47,7 +50,7 @@ final class Branches {
                 throw VerifyError.access("R%d pointer comparison prohibited", in.src());
             }
         } else {
-            src = new RegState();
+            src = immediate;
             src.markKnown(in.imm());
         }
         int target = in.jumpTarget(idx);
@@ -75,7 +78,8 @@ final class Branches {
         int linkedRegs = 0;
         long linkedSlots = 0;
         FuncState f = thisBranch.cur();
-        for (RegState r : new RegState[] {regSrc ? src : null, dst}) {
+        for (int k = 0; k < 2; k++) {
+            RegState r = k == 0 ? (regSrc ? src : null) : dst;
             if (r == null || r.type != RegType.SCALAR || r.id == 0) {
                 continue;
             }
@@ -100,9 +104,10 @@ final class Branches {
         if (regSrc) {
             setMinMax(otherRegs[in.dst()], otherRegs[in.src()], dst, src, op, jmp32);
         } else {
-            RegState k1 = new RegState(src);
-            RegState k2 = new RegState(src);
-            setMinMax(otherRegs[in.dst()], k1, dst, k2, op, jmp32);
+            // the refinement may narrow the constant operand: two scratch copies, one per side
+            immediateTrue.copyFrom(src);
+            immediateFalse.copyFrom(src);
+            setMinMax(otherRegs[in.dst()], immediateTrue, dst, immediateFalse, op, jmp32);
         }
         boolean thisDead = false, otherDead = false;
         if (dst.type == RegType.SCALAR) {
@@ -171,15 +176,40 @@ final class Branches {
         int id = known.id;
         for (RegState r : f.regs) {
             if (r != known && r.type == RegType.SCALAR && r.id == id) {
-                r.copyFrom(known);
+                syncOne(r, known);
             }
         }
         for (int spi = 0; spi < f.allocated / 8; spi++) {
             RegState s = f.spilled[spi];
             if (s != null && s != known && f.isSpilled(spi) && s.type == RegType.SCALAR && s.id == id) {
-                s.copyFrom(known);
+                syncOne(s, known);
             }
         }
+    }
+
+    /** {@code reg} learns {@code known}'s value, shifted by the constant difference of their offsets. */
+    private static void syncOne(RegState reg, RegState known) {
+        int kOff = known.addConst ? known.off : 0;
+        int rOff = reg.addConst ? reg.off : 0;
+        if (rOff == kOff) {
+            boolean addConst = reg.addConst;
+            int off = reg.off;
+            reg.copyFrom(known);
+            reg.addConst = addConst;
+            reg.off = off;
+            return;
+        }
+        boolean addConst = reg.addConst;
+        int off = reg.off;
+        RegState delta = new RegState();
+        delta.markKnown((long) rOff - kOff);
+        reg.copyFrom(known);
+        reg.addConst = addConst;
+        reg.off = off;
+        ScalarOps.apply(org.bpfsdt.api.isa.Opcodes.ADD, false, reg, delta);
+        reg.id = known.id;
+        reg.addConst = addConst;
+        reg.off = off;
     }
 
     private static void markNotNull(RegState r) {
@@ -201,7 +231,7 @@ final class Branches {
                     return;
                 }
                 r.flags &= ~RegState.MAYBE_NULL;
-                boolean lockable = r.type == RegType.PTR_TO_MAP_VALUE && r.mapIndex >= 0 && env.maps.get(r.mapIndex).spinLockOffset() >= 0;
+                boolean lockable = r.type == RegType.PTR_TO_MAP_VALUE && r.mapIndex >= 0 && env.spinLockOffset(r.mapIndex) >= 0;
                 if (!lockable) {
                     r.id = 0;
                 }

@@ -32,6 +32,7 @@ final class Calls {
     private final Memory mem;
     private final Precision precision;
     private final Checker checker;
+    /** The helper whose arguments are being checked. */
 
     Calls(Env env, Regs regs, Memory mem, Precision precision, Checker checker) {
         this.env = env;
@@ -100,7 +101,7 @@ final class Calls {
                 precision.mark(1);
                 RegState r1 = regs.get(1);
                 FuncState caller = st.cur();
-                if (caller.callbackDepth < r1.umax || Long.compareUnsigned(caller.callbackDepth, r1.umax) < 0) {
+                if (Long.compareUnsigned(caller.callbackDepth, r1.umax) < 0) {
                     checker.pushCallback(in, meta.subprog);
                 } else {
                     caller.callbackDepth = 0;
@@ -123,10 +124,9 @@ final class Calls {
                 MapDescriptor m = env.maps.get(meta.mapIndex);
                 boolean nonNull = hid == HelperId.MAP_LOOKUP_ELEM && elideNullness(m.type()) && meta.constMapKey >= 0
                         && meta.constMapKey < (m.maxEntries() & 0xffffffffL);
-                env.aux[env.insnIdx].constKeyInRange |= nonNull;
                 if (!nonNull) {
                     r0.flags |= RegState.MAYBE_NULL;
-                } else if (m.spinLockOffset() >= 0) {
+                } else if (env.spinLockOffset(meta.mapIndex) >= 0) {
                     r0.id = env.newId();
                 }
             }
@@ -169,11 +169,14 @@ final class Calls {
             }
             return;
         }
+        if (reg.isPacket() && !fn.pktAccess()) {
+            throw VerifyError.access("helper access to the packet is not allowed");
+        }
         boolean isNull = reg.type == RegType.SCALAR && reg.isConst(0);
         boolean mayBeNullArg = t == ArgType.PTR_TO_MEM_OR_NULL || t == ArgType.PTR_TO_STACK_OR_NULL;
         if (!(isNull && mayBeNullArg)) {
             checkRegType(regno, reg, t);
-            if (t != ArgType.PTR_TO_RINGBUF_MEM_RELEASE && (reg.type == RegType.PTR_TO_CTX)) {
+            if (t != ArgType.PTR_TO_RINGBUF_MEM_RELEASE && reg.type == RegType.PTR_TO_CTX) {
                 mem.checkPtrOffReg(reg, regno);
             }
             if (t == ArgType.PTR_TO_CTX && reg.type == RegType.PTR_TO_BTF_ID) {
@@ -215,7 +218,12 @@ final class Calls {
                 meta.rawMode = uninit;
                 helperMem(regno, env.maps.get(meta.mapIndex).valueSize(), uninit, false, uninit ? meta : null);
             }
-            case PTR_TO_FUNC -> meta.subprog = reg.mapIndex;
+            case PTR_TO_FUNC -> {
+                if (reg.off != 0 || !reg.isConst(0)) {
+                    throw VerifyError.access("R%d is a modified function pointer (off=%d)", regno, reg.off);
+                }
+                meta.subprog = reg.mapIndex;
+            }
             case PTR_TO_MEM, PTR_TO_MEM_OR_NULL -> meta.rawMode = false;
             case PTR_TO_UNINIT_MEM -> meta.rawMode = true;
             case CONST_SIZE, CONST_SIZE_OR_ZERO -> sizeArg(fn, i, regno, reg, t == ArgType.CONST_SIZE_OR_ZERO, meta);
@@ -231,11 +239,12 @@ final class Calls {
                     throw VerifyError.access("R%d doesn't have constant offset. bpf_spin_lock has to be at the constant offset", regno);
                 }
                 MapDescriptor m = env.maps.get(reg.mapIndex);
-                if (m.spinLockOffset() < 0) {
+                int lock = env.spinLockOffset(reg.mapIndex);
+                if (lock < 0) {
                     throw VerifyError.invalid("map '%s' has no valid bpf_spin_lock", "map#" + m.id());
                 }
-                if (m.spinLockOffset() != reg.tValue + reg.off) {
-                    throw VerifyError.invalid("off %d doesn't point to 'struct bpf_spin_lock' that is at %d", reg.tValue + reg.off, m.spinLockOffset());
+                if (lock != reg.tValue + reg.off) {
+                    throw VerifyError.invalid("off %d doesn't point to 'struct bpf_spin_lock' that is at %d", reg.tValue + reg.off, lock);
                 }
                 meta.mapIndex = reg.mapIndex;
             }
@@ -332,46 +341,44 @@ final class Calls {
         }
     }
 
-    /** The constant key of an array lookup, when the key bytes on the stack are a known value; else -1. */
+    /**
+     * The constant key of an array lookup, when the key bytes on the stack are known: all zero,
+     * or a spilled constant of exactly the key's size; else -1 (get_constant_map_key).
+     */
     private long constantKey(RegState key, int keySize) {
         if (key.type != RegType.PTR_TO_STACK || !key.isConst()) {
             return -1;
         }
         FuncState st = env.cur.frames[key.frameNo];
-        int off = (int) (key.tValue + key.off);
-        int slot = -off - 1;
+        int stackOff = (int) (key.tValue + key.off);
+        int slot = -stackOff - 1;
         int spi = slot / 8;
-        if (slot >= st.allocated || off % 8 != 0 && keySize != 4) {
+        int first = slot % 8;
+        if (slot < 0 || slot >= st.allocated) {
             return -1;
         }
         byte[] t = st.slotType;
-        boolean allZero = true;
-        for (int i = 0; i < keySize; i++) {
-            if (t[slot - i] != org.bpfsdt.verifier.domain.StackSlot.ZERO) {
-                allZero = false;
-                break;
-            }
+        int zeros = 0;
+        for (int i = first; i >= 0 && t[spi * 8 + i] == org.bpfsdt.verifier.domain.StackSlot.ZERO; i--) {
+            zeros++;
         }
-        if (allZero) {
+        if (zeros >= keySize) {
             return 0;
         }
-        if (!st.isSpilled(spi) || st.spilled[spi] == null) {
-            return -1;
-        }
-        RegState r = st.spilled[spi];
-        if (r.type != RegType.SCALAR || !r.isConst() || off != -(spi + 1) * 8) {
+        RegState r = st.isSpilled(spi) ? st.spilled[spi] : null;
+        if (r == null || r.type != RegType.SCALAR) {
             return -1;
         }
         int spillSize = 0;
-        for (int i = 7; i >= 0 && t[spi * 8 + i] == org.bpfsdt.verifier.domain.StackSlot.SPILL; i--) {
+        for (int i = first; i >= 0 && t[spi * 8 + i] == org.bpfsdt.verifier.domain.StackSlot.SPILL; i--) {
             spillSize++;
         }
-        if (spillSize < keySize) {
+        if (spillSize != keySize || !r.isConst()) {
             return -1;
         }
+        // the lookup's result depends on this exact value
         precision.markStackSlot(key.frameNo, spi);
-        long v = r.tValue;
-        return keySize >= 8 ? v : v & ((1L << (keySize * 8)) - 1);
+        return r.tValue;
     }
 
     private void constString(int regno, RegState reg) {
@@ -414,7 +421,8 @@ final class Calls {
                 expected = "scalar";
             }
             case PTR_TO_CTX -> {
-                ok = rt == RegType.PTR_TO_CTX || (rt == RegType.PTR_TO_BTF_ID && !reg.maybeNull() && env.attachType == AttachType.TRACE_SDT);
+                // an SDT observer's context pointer: which helper may take it, the SDT rules decide (arg())
+                ok = rt == RegType.PTR_TO_CTX || (rt == RegType.PTR_TO_BTF_ID && env.attachType == AttachType.TRACE_SDT);
                 expected = "ctx";
             }
             case PTR_TO_RINGBUF_MEM_RELEASE -> {

@@ -107,11 +107,8 @@ public final class Checker {
                 if (next == END_OF_PATH) {
                     endPath = true;
                 } else {
-                    if (next == idx + 1 || (next == idx + 2 && env.insns[idx].isLddw())) {
-                        // straight line
-                    } else if (env.insns[idx].isExit()) {
-                        printState = true;
-                    }
+                    // after returning from a subprogram, level 2 shows the caller's state
+                    printState = env.insns[idx].isExit();
                     prev = idx;
                     idx = next;
                 }
@@ -233,8 +230,8 @@ public final class Checker {
             return in.jumpTarget(idx);
         }
         if (op == JA) {
-            if (env.aux[idx].probeIndex >= 0) {
-                env.sdt.checkSite(env.aux[idx].probeIndex, regs);
+            if (env.probeAt[idx] >= 0) {
+                env.sdt.checkSite(env.probeAt[idx], regs);
             }
             return in.jumpTarget(idx);
         }

@@ -21,7 +21,7 @@ public final class Env {
     public static final int COMPLEXITY_LIMIT_INSNS = 1_000_000;
     /** The kernel's limit on pending branches. */
     public static final int COMPLEXITY_LIMIT_JMP_SEQ = 8192;
-    /** The kernel's limit on explored states kept per instruction before eviction matters. */
+    /** The kernel's bound on pointer offsets and sizes (BPF_MAX_VAR_OFF): arithmetic beyond it is refused before it can wrap. */
     public static final int MAX_VAR_OFF = 1 << 29;
 
     public final VerifierRequest req;
@@ -42,6 +42,12 @@ public final class Env {
     public final List<List<VerifierState>> explored;
 
     public VerifierState cur;
+    /**
+     * Set once a path was pruned against a checkpoint still being explored (may_goto and
+     * callback loops): marks of finished checkpoints may then be incomplete, so comparisons stop
+     * relying on them (the kernel propagates them along the loop's back edges instead).
+     */
+    public boolean loopConvergence;
     public int insnIdx, prevInsnIdx;
     public int idGen;
     public int insnProcessed, prevInsnProcessed;
@@ -51,12 +57,17 @@ public final class Env {
     public int scratchedRegs;
     public long scratchedSlots;
 
+    /** Per instruction: the SDT probe whose NOP it is, or -1. */
+    public final int[] probeAt;
+    /** Per map: offset of its value's {@code struct bpf_spin_lock}, or -1. */
+    private final int[] spinLocks;
+
     public Env(VerifierRequest req, ControlFlow cfg, VerifierLog log) {
         this.req = req;
         this.cfg = cfg;
         this.insns = cfg.insns();
         this.maps = req.maps();
-        this.ctx = req.context();
+        this.ctx = req.attachType() == AttachType.TRACE_SDT ? SdtRules.observerContext(req.attachBtf(), req.attachBtfId()) : req.context();
         this.progType = req.type();
         this.attachType = req.attachType();
         this.log = log;
@@ -67,10 +78,23 @@ public final class Env {
             aux[i] = new InsnData();
         }
         this.subprogStack = new int[cfg.subprogCount()];
+        this.spinLocks = maps.stream().mapToInt(MapFields::spinLockOffset).toArray();
+        this.probeAt = new int[insns.length];
+        java.util.Arrays.fill(probeAt, -1);
+        for (int p = 0; p < req.sdtProbes().size(); p++) {
+            int off = req.sdtProbes().get(p).origOff();
+            if (off >= 0 && off < insns.length) {
+                probeAt[off] = p;
+            }
+        }
         this.explored = new ArrayList<>(insns.length);
         for (int i = 0; i < insns.length; i++) {
             explored.add(null);
         }
+    }
+
+    public int spinLockOffset(int mapIndex) {
+        return mapIndex >= 0 && mapIndex < spinLocks.length ? spinLocks[mapIndex] : -1;
     }
 
     public int newId() {

@@ -21,8 +21,4 @@ public final class InsnData {
     public boolean divVisited, divNonZero = true;
     /** Conditional jumps: the branch was taken / fell through on some path. */
     public boolean taken, fallthrough;
-    /** Helper calls to {@code bpf_map_lookup_elem} whose result is known non-null (constant in-range array key). */
-    public boolean constKeyInRange;
-    /** The SDT probe whose NOP this is, or -1. */
-    public int probeIndex = -1;
 }

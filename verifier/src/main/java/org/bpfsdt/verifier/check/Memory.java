@@ -14,7 +14,7 @@ import org.bpfsdt.verifier.VerifyError;
 import org.bpfsdt.verifier.domain.FuncState;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
-import org.bpfsdt.verifier.domain.StackSlot;
+import org.bpfsdt.verifier.domain.Tnum;
 import org.bpfsdt.verifier.domain.VerifierState;
 import org.bpfsdt.verifier.log.StatePrinter;
 
@@ -137,6 +137,9 @@ final class Memory {
      */
     void access(int ptrReg, int off, int size, boolean write, int valueReg, boolean strictOnce, boolean sx) {
         RegState reg = regs.get(ptrReg);
+        if (reg.maybeNull()) {
+            throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
+        }
         checkAlignment(reg, off, size, strictOnce);
         int o = off + reg.off;
         RegState value = valueReg >= 0 ? regs.get(valueReg) : null;
@@ -229,10 +232,11 @@ final class Memory {
             throw VerifyError.access("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
         }
         memRegion(ptrReg, reg, off, size, m.valueSize(), false);
-        if (m.spinLockOffset() >= 0) {
+        int lock = env.spinLockOffset(reg.mapIndex);
+        if (lock >= 0) {
             long lo = reg.smin + off;
             long hi = reg.umax + off + size;
-            if (lo < m.spinLockOffset() + 4 && m.spinLockOffset() < hi) {
+            if (lo < lock + 4 && lock < hi) {
                 throw VerifyError.access("bpf_spin_lock cannot be accessed directly by load/store");
             }
         }
@@ -387,7 +391,7 @@ final class Memory {
                 if (!strict || size == 1) {
                     return;
                 }
-                var t = reg.varOff().add(org.bpfsdt.verifier.domain.Tnum.constant(2L + reg.off + off));
+                Tnum t = reg.varOff().add(Tnum.constant(2L + reg.off + off));
                 if (!t.isAligned(size)) {
                     throw VerifyError.access("misaligned packet access off %d+%s+%d+%d size %d", 2, reg.varOff(), reg.off, off, size);
                 }
@@ -405,7 +409,7 @@ final class Memory {
         if (!strict || size == 1) {
             return;
         }
-        var t = reg.varOff().add(org.bpfsdt.verifier.domain.Tnum.constant((long) reg.off + off));
+        Tnum t = reg.varOff().add(Tnum.constant((long) reg.off + off));
         if (!t.isAligned(size)) {
             throw VerifyError.access("misaligned %saccess off %s+%d+%d size %d", desc, reg.varOff(), reg.off, off, size);
         }
@@ -451,9 +455,5 @@ final class Memory {
             return;
         }
         r.range = rangeOpen ? BEYOND_PKT_END : AT_PKT_END;
-    }
-
-    static boolean isStackSlotZeroable(byte b) {
-        return b == StackSlot.ZERO;
     }
 }

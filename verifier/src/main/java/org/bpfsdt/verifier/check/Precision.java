@@ -24,6 +24,8 @@ final class Precision {
     private final int[] regMask = new int[8];
     private final long[] stackMask = new long[8];
     private int frame;
+    /** The deepest frame any mark was set in during this walk. */
+    private int maxFrame;
 
     Precision(Env env) {
         this.env = env;
@@ -72,10 +74,13 @@ final class Precision {
         java.util.Arrays.fill(regMask, 0);
         java.util.Arrays.fill(stackMask, 0);
         frame = fr;
+        maxFrame = fr;
     }
 
     private boolean empty() {
-        for (int i = 0; i < 8; i++) {
+        // frames above the current one can only hold marks while the walk is inside a callee
+        int top = Math.min(7, Math.max(frame, maxFrame));
+        for (int i = 0; i <= top; i++) {
             if (regMask[i] != 0 || stackMask[i] != 0) {
                 return false;
             }
@@ -225,12 +230,27 @@ final class Precision {
                 }
                 clearReg(d);
                 if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
-                    stackMask[(flags >> 8) & 0xff] |= 1L << (flags & 0xff);
+                    int fr = (flags >> 8) & 0xff;
+                    stackMask[fr] |= 1L << (flags & 0xff);
+                    maxFrame = Math.max(maxFrame, fr);
                 }
             }
             case STX, ST -> {
                 if (regSet(d)) {
                     return false;
+                }
+                if (cls == STX && mode(code) == ATOMIC && (in.imm() & FETCH) != 0) {
+                    // the fetched register holds the old memory value: on the stack, a fill from the slot
+                    int load = in.imm() == CMPXCHG ? 0 : s;
+                    if (regSet(load)) {
+                        clearReg(load);
+                        if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
+                            int fr = (flags >> 8) & 0xff;
+                            stackMask[fr] |= 1L << (flags & 0xff);
+                            maxFrame = Math.max(maxFrame, fr);
+                        }
+                    }
+                    return true;
                 }
                 if ((flags & VerifierState.History.STACK_ACCESS) == 0) {
                     return true;
@@ -288,6 +308,7 @@ final class Precision {
                     if (frame >= 8) {
                         return false;
                     }
+                    maxFrame = Math.max(maxFrame, frame);
                     if (r0) {
                         setReg(0);
                     }

@@ -56,10 +56,12 @@ final class Pruning {
                 if (sl.branches > 0) {
                     boolean skipLoopCheck = false;
                     if (mayGoto && sl.mayGotoDepth != cur.mayGotoDepth && equal(sl, cur, Exact.RANGE_WITHIN)) {
+                        env.loopConvergence = true;
                         return hit(sl);
                     }
                     if (callsCallback) {
                         if (equal(sl, cur, Exact.RANGE_WITHIN)) {
+                            env.loopConvergence = true;
                             return hit(sl);
                         }
                         skipLoopCheck = true;
@@ -74,7 +76,7 @@ final class Pruning {
                     if (!forceNew && env.jmpsProcessed - env.prevJmpsProcessed < 20 && env.insnProcessed - env.prevInsnProcessed < 100) {
                         addNew = false;
                     }
-                } else if (equal(sl, cur, Exact.NOT_EXACT)) {
+                } else if (equal(sl, cur, env.loopConvergence ? Exact.RANGE_WITHIN : Exact.NOT_EXACT)) {
                     return hit(sl);
                 }
                 // only a state that will be replaced counts a miss, so early loop iterations survive
@@ -158,7 +160,7 @@ final class Pruning {
         return a.type == b.type && a.flags == b.flags && a.off == b.off && a.tValue == b.tValue && a.tMask == b.tMask
                 && a.smin == b.smin && a.smax == b.smax && a.umin == b.umin && a.umax == b.umax && a.s32min == b.s32min
                 && a.s32max == b.s32max && a.u32min == b.u32min && a.u32max == b.u32max && a.mapIndex == b.mapIndex
-                && a.range == b.range && a.memSize == b.memSize && a.frameNo == b.frameNo && a.btfId == b.btfId;
+                && a.range == b.range && a.memSize == b.memSize && a.frameNo == b.frameNo && a.btfId == b.btfId && a.addConst == b.addConst;
     }
 
     /** states_equal: whether every execution from {@code cur} is one {@code old} already covered. */
@@ -232,6 +234,9 @@ final class Pruning {
             case SCALAR -> {
                 if (!o.precise && exact == Exact.NOT_EXACT) {
                     return true;
+                }
+                if (o.id != 0 && (o.addConst != c.addConst || (o.addConst && o.off != c.off))) {
+                    return false;
                 }
                 return rangeWithin(o, c) && o.varOff().contains(c.varOff()) && (o.id == 0 || checkIds(o.id, c.id == 0 ? -(++tmpId) : c.id));
             }

@@ -16,13 +16,14 @@ import org.bpfsdt.verifier.domain.RegType;
 import org.bpfsdt.verifier.log.StatePrinter;
 
 /**
- * BPF SDT in the verifier. For an observer ({@code TRACE_SDT}): the attach target as the seed's
- * {@code check_attach_btf_id} checks it, and its context arguments typed from the probe's
- * FUNC_PROTO: integers as scalars of their declared size and sign, a pointer to a program
- * context ({@code struct xdp_md *}, {@code struct __sk_buff *}) as a read-only BTF pointer whose
- * fields read as the context's and that helpers taking that context accept; other pointers are
- * plain numbers. For a target: at each probe's NOP, the argument registers must hold what the
- * probe declares.
+ * BPF SDT in the verifier (the seed's {@code check_attach_btf_id} branch and the RFC's site
+ * checks). For an observer ({@code TRACE_SDT}): its attach target, its context (one read-only
+ * u64 per declared argument), and its arguments typed from the probe's FUNC_PROTO: integers as
+ * scalars of their declared size and sign, a pointer to a program context
+ * ({@code struct xdp_md *}, {@code struct __sk_buff *}) as a read-only BTF pointer whose fields
+ * read as the context's and that helpers reading that context accept; other pointers are plain
+ * numbers. For a target: at each probe's NOP, the argument registers must hold what the probe
+ * declares, because an observer receives them.
  */
 public final class SdtRules {
     /** The FUNC_PROTO of an observer's probe, or {@code null} for every other program. */
@@ -59,6 +60,16 @@ public final class SdtRules {
         if (id <= 0 || id >= btf.size() || !(btf.type(id) instanceof BtfType.FuncProto)) {
             throw VerifyError.invalid("SDT attach_btf_id %d is not a FUNC_PROTO", id);
         }
+    }
+
+    /** The observer's context: one read-only u64 per argument of its probe's FUNC_PROTO (after {@link #checkAttach}). */
+    static ContextLayout observerContext(Btf attachBtf, int attachBtfId) {
+        BtfType.FuncProto fp = (BtfType.FuncProto) attachBtf.type(attachBtfId);
+        if (fp.params().size() > org.bpfsdt.api.spi.FuncModel.MAX_REG_ARGS) {
+            throw VerifyError.invalid("SDT observer: the probe has %d arguments, at most %d are allowed", fp.params().size(),
+                    org.bpfsdt.api.spi.FuncModel.MAX_REG_ARGS);
+        }
+        return ContextLayouts.tracing(fp.params().size());
     }
 
     // ---- observers --------------------------------------------------------------------------
@@ -144,6 +155,12 @@ public final class SdtRules {
         }
     }
 
+    private static void requireScalar(String what, RegState reg, String declared) {
+        if (reg.type != RegType.SCALAR) {
+            throw VerifyError.access("%s leaks addr into an observer (it is %s, the probe declares '%s')", what, StatePrinter.typeName(reg), declared);
+        }
+    }
+
     /** The context layout of the BTF struct {@code typeId}, when it is a program context. */
     private static ContextLayout contextOf(Btf btf, int typeId) {
         if (btf == null || typeId <= 0 || typeId >= btf.size() || !(btf.type(typeId) instanceof BtfType.Struct s)) {
@@ -165,36 +182,43 @@ public final class SdtRules {
      */
     void checkSite(int index, Regs regs) {
         SdtProbe p = probes.get(index);
-        if (ownBtf == null || p.btfId() <= 0 || p.btfId() >= ownBtf.size() || !(ownBtf.type(p.btfId()) instanceof BtfType.FuncProto proto)) {
-            throw VerifyError.invalid("SDT probe '%s': BTF type %d is not a FUNC_PROTO of this program", p.name(), p.btfId());
+        if (ownBtf == null) {
+            throw VerifyError.invalid("SDT probe '%s': no BTF describes the probe's arguments", p.name());
+        }
+        if (p.btfId() <= 0 || p.btfId() >= ownBtf.size() || !(ownBtf.type(p.btfId()) instanceof BtfType.FuncProto proto)) {
+            String kind = p.btfId() > 0 && p.btfId() < ownBtf.size() ? ownBtf.type(p.btfId()).kind().toString() : "missing";
+            throw VerifyError.invalid("SDT probe '%s': BTF type %d is %s, not a FUNC_PROTO", p.name(), p.btfId(), kind);
         }
         if (proto.params().size() != p.nrArgs()) {
-            throw VerifyError.invalid("SDT probe '%s' declares %d arguments but its site records %d", p.name(), proto.params().size(), p.nrArgs());
+            throw VerifyError.invalid("SDT probe '%s': its FUNC_PROTO has %d arguments, the site passes %d", p.name(), proto.params().size(),
+                    p.nrArgs());
         }
         int[] argRegs = p.argRegs();
         for (int i = 0; i < argRegs.length; i++) {
             int r = argRegs[i];
-            RegState reg = regs.read(r);
+            RegState reg = regs.get(r);
             int typeId = ownBtf.skipModifiers(proto.params().get(i).type());
             BtfType t = ownBtf.type(typeId);
             String declared = ownBtf.typeName(proto.params().get(i).type());
-            boolean ok = switch (t) {
-                case BtfType.Int it -> reg.type == RegType.SCALAR;
-                case BtfType.Enum e -> reg.type == RegType.SCALAR;
-                case BtfType.Enum64 e -> reg.type == RegType.SCALAR;
+            String what = String.format("SDT probe '%s' argument %d: R%d", p.name(), i, r);
+            if (reg.type == RegType.NOT_INIT) {
+                throw VerifyError.access("%s !read_ok", what);
+            }
+            switch (t) {
+                case BtfType.Int it -> requireScalar(what, reg, declared);
+                case BtfType.Enum e -> requireScalar(what, reg, declared);
+                case BtfType.Enum64 e -> requireScalar(what, reg, declared);
                 case BtfType.Ptr ptr -> {
-                    int pointee = ownBtf.skipModifiers(ptr.type());
-                    ContextLayout ctx = contextOf(ownBtf, pointee);
-                    if (ctx != null) {
-                        yield reg.type == RegType.PTR_TO_CTX && ctx.name().equals(ownContext.name()) && reg.off == 0 && reg.isConst(0);
+                    ContextLayout ctx = contextOf(ownBtf, ownBtf.skipModifiers(ptr.type()));
+                    if (ctx != null && !(reg.type == RegType.PTR_TO_CTX && ctx.name().equals(ownContext.name()) && reg.off == 0 && reg.isConst(0))) {
+                        throw VerifyError.access("%s is %s; an argument declared '%s' must be the program's unmodified context (struct %s *)",
+                                what, StatePrinter.typeName(reg), declared, ownContext.name());
                     }
-                    yield reg.isPointer() || reg.isConst(0);
+                    if (ctx == null && !reg.isPointer() && !reg.isConst(0)) {
+                        throw VerifyError.access("%s is %s, but the probe declares the pointer '%s'", what, StatePrinter.typeName(reg), declared);
+                    }
                 }
-                default -> false;
-            };
-            if (!ok) {
-                throw VerifyError.access("SDT probe '%s': argument %d (R%d) is %s, but the probe declares '%s'", p.name(), i, r,
-                        StatePrinter.typeName(reg), declared);
+                default -> throw VerifyError.invalid("%s: the probe declares '%s', which no register holds", what, declared);
             }
         }
     }

@@ -91,7 +91,8 @@ final class Stack {
                 st.spilled[spi].id = 0;
             }
             spill = true;
-        } else if (reg == null && off % 8 == 0) {
+        } else if (reg == null && off % 8 == 0 && storesImmediate()) {
+            // st [fp-8], imm: a known constant, kept like a spilled register
             RegState k = new RegState();
             k.markKnown(env.insns[env.insnIdx].imm());
             saveRegister(st, spi, k, size);
@@ -119,6 +120,8 @@ final class Stack {
             if (reg != null && reg.type == RegType.SCALAR && reg.isConst(0)) {
                 precision.mark(valueReg);
                 type = StackSlot.ZERO;
+            } else if (reg == null && storesImmediate() && env.insns[env.insnIdx].imm() == 0) {
+                type = StackSlot.ZERO;
             }
             for (int i = 0; i < size; i++) {
                 st.slotType[slot - i] = type;
@@ -131,6 +134,11 @@ final class Stack {
         if (spill) {
             vs.history.mark(env.insnIdx, env.prevInsnIdx, VerifierState.History.stackFlags(st.frameNo, spi), 0, 0);
         }
+    }
+
+    /** Whether the instruction writing without a value register is {@code st} (an atomic or a helper writes unknown data). */
+    private boolean storesImmediate() {
+        return org.bpfsdt.api.isa.Opcodes.cls(env.insns[env.insnIdx].opcode()) == org.bpfsdt.api.isa.Opcodes.ST;
     }
 
     /** Bits the scalar's value may occupy (get_reg_width). */
@@ -155,7 +163,8 @@ final class Stack {
 
     private void writeVar(RegState ptr, FuncState st, int off, int size, int valueReg) {
         RegState value = valueReg >= 0 ? env.cur.reg(valueReg) : null;
-        boolean writingZero = value == null ? env.insns[env.insnIdx].imm() == 0 : value.type == RegType.SCALAR && value.isConst(0);
+        boolean writingZero = value == null ? storesImmediate() && env.insns[env.insnIdx].imm() == 0
+                : value.type == RegType.SCALAR && value.isConst(0);
         if (value != null && value.isPointer()) {
             throw VerifyError.access("R%d leaks addr into mem", valueReg);
         }
@@ -174,7 +183,18 @@ final class Stack {
                 if (writingZero && b == StackSlot.SPILL && sp != null && sp.type == RegType.SCALAR && sp.isConst(0)) {
                     continue;
                 }
-                throw VerifyError.invalid("spilled ptr in range of var-offset stack write; insn %d, ptr off: %d", env.insnIdx, i);
+                if (sp == null || sp.type != RegType.SCALAR) {
+                    // overwriting part of a spilled pointer would let its bytes be read as data
+                    throw VerifyError.invalid("spilled ptr in range of var-offset stack write; insn %d, ptr off: %d", env.insnIdx, i);
+                }
+                // a spilled scalar may be partly overwritten: the slot becomes plain data
+                st.spilled[spi] = null;
+                for (int j = 0; j < 8; j++) {
+                    if (st.slotType[spi * 8 + j] == StackSlot.SPILL) {
+                        st.slotType[spi * 8 + j] = StackSlot.MISC;
+                    }
+                }
+                b = st.slotType[slot];
             }
             st.slotType[slot] = writingZero && b == StackSlot.ZERO ? StackSlot.ZERO : StackSlot.MISC;
         }

@@ -52,10 +52,13 @@ public final class FuncState {
             regs[i] = new RegState(o.regs[i]);
         }
         allocated = o.allocated;
-        slotType = o.slotType.clone();
-        spilled = new RegState[o.spilled.length];
+        slotType = o.slotType.length == 0 ? o.slotType : o.slotType.clone();
+        spilled = o.spilled.length == 0 ? o.spilled : new RegState[o.spilled.length];
         for (int i = 0; i < spilled.length; i++) {
-            spilled[i] = o.spilled[i] == null ? null : new RegState(o.spilled[i]);
+            RegState r = o.spilled[i];
+            if (r != null) {
+                spilled[i] = new RegState(r);
+            }
         }
         inCallback = o.inCallback;
         callbackRetMin = o.callbackRetMin;

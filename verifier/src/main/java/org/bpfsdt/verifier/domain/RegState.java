@@ -39,6 +39,8 @@ public final class RegState {
     public int btfId;
     /** Whether the exact value matters to some safety decision (scalars). */
     public boolean precise;
+    /** Scalars: this register is a linked copy plus the constant {@link #off} (the kernel's BPF_ADD_CONST). */
+    public boolean addConst;
 
     public RegState() {
     }
@@ -69,6 +71,7 @@ public final class RegState {
         frameNo = o.frameNo;
         btfId = o.btfId;
         precise = o.precise;
+        addConst = o.addConst;
     }
 
     public Tnum varOff() {
@@ -160,6 +163,7 @@ public final class RegState {
         memSize = 0;
         frameNo = 0;
         btfId = 0;
+        addConst = false;
     }
 
     /** A pointer of {@code t} at fixed offset 0 with a known-zero variable part. */
@@ -289,11 +293,22 @@ public final class RegState {
         }
     }
 
-    /** Learns the tnum from the bounds (__reg_bound_offset). */
+    /**
+     * Learns the tnum from the bounds (__reg_bound_offset), in primitive arithmetic: this runs
+     * after every instruction, so it allocates nothing.
+     */
     private void boundOffset() {
-        Tnum var64 = varOff().intersect(Tnum.range(umin, umax));
-        Tnum var32 = var64.subreg().intersect(Tnum.range(u32min & 0xffffffffL, u32max & 0xffffffffL));
-        varOff(var64.clearSubreg().or(var32));
+        long rm = Tnum.rangeMask(umin, umax);
+        long rv = umin & ~rm;
+        long m64 = tMask & rm;
+        long v64 = (tValue | rv) & ~m64;
+        long r32m = Tnum.rangeMask(u32min & 0xffffffffL, u32max & 0xffffffffL);
+        long r32v = (u32min & 0xffffffffL) & ~r32m;
+        long m32 = m64 & 0xffffffffL & r32m;
+        long v32 = ((v64 & 0xffffffffL) | r32v) & ~m32;
+        long v = (v64 & 0xffffffff00000000L) | v32;
+        tMask = ((m64 & 0xffffffff00000000L) | m32) & ~v;
+        tValue = v;
     }
 
     /** Brings tnum and the four ranges into agreement (reg_bounds_sync). */

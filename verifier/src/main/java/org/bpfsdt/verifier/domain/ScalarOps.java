@@ -201,9 +201,10 @@ public final class ScalarOps {
     // ---- mul -----------------------------------------------------------------------------
 
     private static void mul32(RegState d, RegState s) {
+        // products of two u32 reach 2^64: compare them unsigned
         long umax = (d.u32max & 0xffffffffL) * (s.u32max & 0xffffffffL);
         long umin = (d.u32min & 0xffffffffL) * (s.u32min & 0xffffffffL);
-        if (umax > 0xffffffffL || umin > 0xffffffffL) {
+        if (Long.compareUnsigned(umax, 0xffffffffL) > 0 || Long.compareUnsigned(umin, 0xffffffffL) > 0) {
             d.u32min = 0;
             d.u32max = -1;
         } else {

@@ -12,6 +12,13 @@ public record Tnum(long value, long mask) {
         return new Tnum(v, 0);
     }
 
+    /** The mask of {@link #range(long, long)}: the bits below the highest bit where min and max differ. */
+    public static long rangeMask(long min, long max) {
+        long chi = min ^ max;
+        int bits = 64 - Long.numberOfLeadingZeros(chi);
+        return bits > 63 ? -1L : (1L << bits) - 1;
+    }
+
     /** The smallest tnum holding every value of {@code [min, max]} (unsigned). */
     public static Tnum range(long min, long max) {
         long chi = min ^ max;
@@ -25,14 +32,6 @@ public record Tnum(long value, long mask) {
 
     public boolean isConst() {
         return mask == 0;
-    }
-
-    public boolean isUnknown() {
-        return mask == -1L;
-    }
-
-    public boolean equalsConst(long v) {
-        return mask == 0 && value == v;
     }
 
     public Tnum lshift(int shift) {
@@ -92,22 +91,37 @@ public record Tnum(long value, long mask) {
         return new Tnum(v & ~mu, mu);
     }
 
-    /** Multiplication: certain bits of one operand select shifted copies of the other. */
+    /**
+     * Multiplication: certain bits of one operand select shifted copies of the other, uncertain
+     * ones add uncertainty (the kernel's tnum_mul, in primitive arithmetic for speed).
+     */
     public Tnum mul(Tnum b) {
         long accV = value * b.value;
-        Tnum accM = ZERO;
-        Tnum a = this;
-        Tnum bb = b;
-        while (a.value != 0 || a.mask != 0) {
-            if ((a.value & 1) != 0) {
-                accM = accM.add(new Tnum(0, bb.mask));
-            } else if ((a.mask & 1) != 0) {
-                accM = accM.add(new Tnum(0, bb.value | bb.mask));
+        long mV = 0, mM = 0;
+        long aV = value, aM = mask, bV = b.value, bM = b.mask;
+        while (aV != 0 || aM != 0) {
+            boolean certain = (aV & 1) != 0;
+            if (certain || (aM & 1) != 0) {
+                long addM = certain ? bM : bV | bM;
+                // mV/mM += (0; addM)
+                long sm = mM + addM;
+                long sigma = sm + mV;
+                long chi = sigma ^ mV;
+                long mu = chi | mM | addM;
+                mV &= ~mu;
+                mM = mu;
             }
-            a = a.rshift(1);
-            bb = bb.lshift(1);
+            aV >>>= 1;
+            aM >>>= 1;
+            bV <<= 1;
+            bM <<= 1;
         }
-        return new Tnum(accV, 0).add(accM);
+        long sm = mM;
+        long sv = accV + mV;
+        long sigma = sm + sv;
+        long chi = sigma ^ sv;
+        long mu = chi | mM;
+        return new Tnum(sv & ~mu, mu);
     }
 
     /** The values both describe (when they share one). */
@@ -159,10 +173,6 @@ public record Tnum(long value, long mask) {
 
     public boolean subregIsConst() {
         return (mask & 0xffffffffL) == 0;
-    }
-
-    public boolean isUnknownSubreg() {
-        return (mask & 0xffffffffL) == 0xffffffffL;
     }
 
     /** {@code (0x0; 0xff)}, as the kernel's log prints it. */

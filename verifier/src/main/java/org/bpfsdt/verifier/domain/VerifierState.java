@@ -30,8 +30,6 @@ public final class VerifierState {
     public int mayGotoDepth, callbackUnrollDepth;
     /** Number of times an explored state pruned a path (for eviction heuristics). */
     public int hitCount, missCount;
-    /** Whether {@link #parent}-chain precision may still change (cleared as in the kernel when branches reach 0). */
-    public boolean cleaned;
 
     public VerifierState() {
     }

@@ -61,7 +61,7 @@ public final class StatePrinter {
         out.append('(');
         Sep sep = new Sep(out);
         if (r.id != 0) {
-            sep.add("id=" + r.id);
+            sep.add("id=" + r.id + (r.addConst ? String.format("%+d", r.off) : ""));
         }
         if (r.refObjId != 0) {
             sep.add("ref_obj_id=" + r.refObjId);

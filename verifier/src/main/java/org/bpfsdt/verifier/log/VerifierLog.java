@@ -20,7 +20,8 @@ public final class VerifierLog {
 
     public VerifierLog(int level, List<LineInfo> lineInfo) {
         this.level = level;
-        this.lineInfo = lineInfo.stream().sorted((a, b) -> Integer.compare(a.insnOff(), b.insnOff())).toArray(LineInfo[]::new);
+        this.lineInfo = level == 0 ? new LineInfo[0]
+                : lineInfo.stream().sorted((a, b) -> Integer.compare(a.insnOff(), b.insnOff())).toArray(LineInfo[]::new);
     }
 
     public boolean enabled() {
@@ -29,10 +30,6 @@ public final class VerifierLog {
 
     public boolean level2() {
         return level >= 2;
-    }
-
-    public int level() {
-        return level;
     }
 
     public void print(String s) {

@@ -51,7 +51,6 @@ public final class Rewriter {
                 throw VerifyError.invalid("SDT probe '%s': instruction %d is not a goto +0", probes.get(p).name(), off);
             }
             probeAt[off] = p;
-            env.aux[off].probeIndex = p;
         }
     }
 

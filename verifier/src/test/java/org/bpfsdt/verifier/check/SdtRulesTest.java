@@ -214,14 +214,14 @@ class SdtRulesTest {
                 """);
         assertEquals(Insn.ja(0), r.insns().get(2), "the NOP is kept");
         assertEquals(2, r.sdtProbes().get(0).xlatedOff());
-        assertRefused(Errno.EACCES, "SDT probe 'p': argument 1 (R1) is ctx, but the probe declares 'int'",
+        assertRefused(Errno.EACCES, "SDT probe 'p' argument 1: R1 leaks addr into an observer (it is ctx, the probe declares 'int')",
                 () -> target(ProgramType.XDP, INT_INT, new int[] {2, 1}, """
                         mov %r2, 1
                         ja +0
                         mov %r0, 2
                         exit
                         """));
-        assertRefused(Errno.EACCES, "R3 !read_ok", () -> target(ProgramType.XDP, INT_INT, new int[] {2, 3}, """
+        assertRefused(Errno.EACCES, "SDT probe 'p' argument 1: R3 !read_ok", () -> target(ProgramType.XDP, INT_INT, new int[] {2, 3}, """
                 mov %r2, 1
                 ja +0
                 mov %r0, 2
@@ -232,19 +232,45 @@ class SdtRulesTest {
     @Test
     void aContextPointerArgumentIsTheProgramsOwnContext() {
         target(ProgramType.XDP, XDP_PTR, new int[] {1}, "ja +0\nmov %r0, 2\nexit");
-        assertRefused(Errno.EACCES, "argument 0 (R2) is scalar, but the probe declares 'struct xdp_md *'",
+        assertRefused(Errno.EACCES, "argument 0: R2 is scalar; an argument declared 'struct xdp_md *' must be the program's unmodified context (struct xdp_md *)",
                 () -> target(ProgramType.XDP, XDP_PTR, new int[] {2}, "ldxw %r2, [%r1+12]\nja +0\nmov %r0, 2\nexit"));
-        assertRefused(Errno.EACCES, "argument 0 (R1) is ctx, but the probe declares 'struct xdp_md *'",
+        assertRefused(Errno.EACCES, "argument 0: R1 is ctx; an argument declared 'struct xdp_md *' must be the program's unmodified context (struct __sk_buff *)",
                 () -> target(ProgramType.SCHED_CLS, XDP_PTR, new int[] {1}, "ja +0\nmov %r0, 2\nexit"));
-        assertRefused(Errno.EACCES, "argument 0 (R1) is ctx, but the probe declares 'struct xdp_md *'",
+        assertRefused(Errno.EACCES, "argument 0: R1 is ctx; an argument declared 'struct xdp_md *' must be the program's unmodified context",
                 () -> target(ProgramType.XDP, XDP_PTR, new int[] {1}, "add %r1, 4\nja +0\nmov %r0, 2\nexit"));
+    }
+
+    @Test
+    void theProbesNopIsKeptAndItsOffsetFollowsTheRewrites() {
+        // the context loads before the NOP grow; a plain goto +0 elsewhere goes away
+        String asm = "ldxw %r2, [%r1+12]\nja +0\nmov %r3, 2\nja +0\nmov %r0, 2\nexit";
+        List<Insn> insns = Assembler.assemble(asm);
+        SdtProbe probe = new SdtProbe("p", 3, 3, INT_INT, new int[] {2, 3});
+        VerifierResult r = new BpfVerifier().verify(new VerifierRequest(ProgramType.XDP, null, insns, List.of(), BTF, List.of(), List.of(),
+                HelperProtos.forProgramType(ProgramType.XDP), ContextLayouts.xdp(), null, 0, List.of(probe), true, 1));
+        int at = r.sdtProbes().get(0).xlatedOff();
+        assertEquals(Insn.ja(0), r.insns().get(at), "the NOP survives as goto +0");
+        assertEquals(0, r.aux().get(at).probeIndex());
+        assertEquals(at, r.origToXlated()[3]);
+        assertEquals(-1, r.origToXlated()[1], "a goto +0 that is no probe is removed");
+    }
+
+    @Test
+    void aProbeSiteMustBeANopWithAFuncProtoOfItsArity() {
+        assertRefused(Errno.EINVAL, "instruction 0 is not a goto +0", () -> new BpfVerifier().verify(new VerifierRequest(ProgramType.XDP, null,
+                Assembler.assemble("mov %r0, 2\nexit"), List.of(), BTF, List.of(), List.of(), HelperProtos.forProgramType(ProgramType.XDP),
+                ContextLayouts.xdp(), null, 0, List.of(new SdtProbe("p", 0, 0, INT_INT, new int[] {2, 3})), true, 1)));
+        assertRefused(Errno.EINVAL, "SDT probe 'p': BTF type " + INT_TYPE + " is INT, not a FUNC_PROTO",
+                () -> target(ProgramType.XDP, INT_TYPE, new int[] {2}, "mov %r2, 1\nja +0\nmov %r0, 2\nexit"));
+        assertRefused(Errno.EINVAL, "SDT probe 'p': its FUNC_PROTO has 2 arguments, the site passes 1",
+                () -> target(ProgramType.XDP, INT_INT, new int[] {2}, "mov %r2, 1\nja +0\nmov %r0, 2\nexit"));
     }
 
     @Test
     void otherPointersTakeAnyPointerOrNull() {
         target(ProgramType.XDP, FOO_PTR, new int[] {2}, "mov %r2, %r10\nadd %r2, -16\nja +0\nmov %r0, 2\nexit");
         target(ProgramType.XDP, FOO_PTR, new int[] {2}, "mov %r2, 0\nja +0\nmov %r0, 2\nexit");
-        assertRefused(Errno.EACCES, "argument 0 (R2) is scalar, but the probe declares 'struct foo *'",
+        assertRefused(Errno.EACCES, "argument 0: R2 is scalar, but the probe declares the pointer 'struct foo *'",
                 () -> target(ProgramType.XDP, FOO_PTR, new int[] {2}, "mov %r2, 7\nja +0\nmov %r0, 2\nexit"));
     }
 }

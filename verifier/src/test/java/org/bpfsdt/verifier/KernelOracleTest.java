@@ -1,0 +1,76 @@
+package org.bpfsdt.verifier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.bpfsdt.api.BpfException;
+import org.bpfsdt.api.Errno;
+import org.bpfsdt.api.ProgramType;
+import org.bpfsdt.oracle.KernelBpf;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The running kernel's verifier as the oracle: every corpus program is loaded with
+ * {@code BPF_PROG_LOAD} (with equivalent kernel maps) and its verdict compared with ours. A
+ * disagreement fails the test unless {@code corpus/known-differences.txt} lists it with its
+ * reason. Skipped where the syscall is unavailable; tracing programs, which the kernel here
+ * refuses with EPERM before verifying, are not compared.
+ */
+class KernelOracleTest {
+    /** The kernel's verdict on one corpus program, or null when it cannot say (EPERM). */
+    static Boolean kernelAccepts(Corpus c) {
+        try (KernelProgram k = new KernelProgram(c.type(), c.attach(), c.insns(), c.maps())) {
+            k.load();
+            return true;
+        } catch (BpfException e) {
+            return e.errno() == Errno.EPERM ? null : false;
+        }
+    }
+
+    static boolean oursAccepts(Corpus c) {
+        try {
+            new BpfVerifier().verify(c.request(0));
+            return true;
+        } catch (BpfException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void corpusAgreesWithTheKernel() {
+        KernelBpf.Availability a = KernelBpf.availability();
+        Assumptions.assumeTrue(a.available(), a.reason());
+        Map<String, String> known = Corpus.knownDifferences();
+        int agree = 0, differKnown = 0, skipped = 0;
+        List<String> unexpected = new ArrayList<>();
+        List<String> staleKnown = new ArrayList<>();
+        for (Corpus c : Corpus.all()) {
+            // tracing programs need attach BTF ids of kernel functions here, and root is refused them (EPERM)
+            Boolean kernel = c.type() == ProgramType.TRACING ? null : kernelAccepts(c);
+            if (kernel == null) {
+                skipped++;
+                continue;
+            }
+            boolean ours = oursAccepts(c);
+            String verdicts = "kernel " + (kernel ? "accepts" : "rejects") + ", bpf-sdt " + (ours ? "accepts" : "rejects");
+            if (kernel == ours) {
+                agree++;
+                if (known.containsKey(c.name())) {
+                    staleKnown.add(c + " is listed as a known difference but both agree (" + verdicts + ")");
+                }
+            } else if (known.containsKey(c.name())) {
+                differKnown++;
+            } else {
+                unexpected.add(c + ": " + verdicts);
+            }
+        }
+        System.out.printf("kernel oracle: %d agree, %d known differences, %d not comparable (tracing), of %d corpus programs%n", agree, differKnown,
+                skipped, Corpus.all().size());
+        assertTrue(unexpected.isEmpty(), "disagreements with the kernel not in known-differences.txt:\n" + String.join("\n", unexpected));
+        assertTrue(staleKnown.isEmpty(), String.join("\n", staleKnown));
+    }
+}
