@@ -34,12 +34,13 @@ import org.junit.jupiter.api.Test;
 class EngineChangeTest {
     private final CoreRuntime rt = new CoreRuntime();
     private final X86JitCompiler jit = new X86JitCompiler();
+    private final SdtLinkProvider links = new SdtLinkProvider();
 
     @BeforeEach
     void services() {
         rt.addVerifier(new BpfVerifier(), Map.of());
         rt.addMapProvider(new StandardMapProvider(), Map.of());
-        rt.addLinkProvider(new SdtLinkProvider(), Map.of());
+        rt.addLinkProvider(links, Map.of());
     }
 
     @AfterEach
@@ -77,7 +78,9 @@ class EngineChangeTest {
                 assertEquals(5, obs.global("obs_hits").longValue(), "and back on the JIT");
                 assertEquals(64, obs.global("obs_len").longValue());
 
+                assertEquals(1, links.activeProbes());
                 link.close();
+                assertEquals(0, links.activeProbes(), "the last link took the probe's trampoline with it");
                 t.testRun(TestRunSpec.data(packet));
                 assertEquals(5, obs.global("obs_hits").longValue(), "closed: the NOP again");
             }
