@@ -116,8 +116,8 @@ public final class X86JitCompiler implements JitCompiler {
             boolean ours = space.isBlockStart(entry) && Arrays.equals(EntryPoints.codeAt(entry, ENTRY_STUB.length), ENTRY_STUB);
             calls.add(new TrampolineGenerator.ObserverCall(ours ? entry + NativeCode.BODY_OFFSET : entry, ours));
         }
-        byte[] code = TrampolineGenerator.generate(model, calls);
-        return new X86Trampoline(space.map(code, false), code);
+        TrampolineGenerator.Code code = TrampolineGenerator.generate(model, calls);
+        return new X86Trampoline(space.map(code.bytes(), false), code.bytes(), code.unalignedEntry());
     }
 
     /** Code blocks (images and trampolines) this compiler has mapped and not yet seen closed. */

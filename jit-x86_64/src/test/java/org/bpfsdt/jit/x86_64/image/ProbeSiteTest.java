@@ -237,8 +237,9 @@ class ProbeSiteTest {
 
     /**
      * A probe in a function without a frame (a leaf that never touches r10): whatever the leaf
-     * pushed, rsp is 16-aligned when the trampoline calls an observer that needs the System V
-     * alignment (an FFM upcall stub), and the detached site costs no frame.
+     * saved, its site calls the trampoline's entry for its stack alignment, so the trampoline
+     * calls an observer that needs the System V alignment (an FFM upcall stub) on an aligned
+     * stack; and the detached site costs no frame.
      */
     @Test
     void aSiteWithoutAFrameCallsObserversOnAnAlignedStack() throws ReflectiveOperationException {
@@ -257,6 +258,8 @@ class ProbeSiteTest {
                  Trampoline tramp = jit.createTrampoline(model, new long[] {stub.address()})) {
                 byte[] frame = {0x55, 0x48, (byte) 0x89, (byte) 0xe5}; // push rbp; mov rbp, rsp
                 assertFalse(contains(target.code(), frame), "a leaf keeps no frame for its probe");
+                assertEquals(saves.lines().count() % 2 == 1, ((X86JitImage) target).nativeCode().probeStackAligned()[0],
+                        "rsp at the site after the saves");
                 target.attachProbe(0, tramp);
                 run(target, arena.allocate(8, 8));
                 run(target, arena.allocate(8, 8));
