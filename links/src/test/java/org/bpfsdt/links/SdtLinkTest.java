@@ -178,6 +178,21 @@ class SdtLinkTest {
 
     @ParameterizedTest
     @MethodSource("engines")
+    void closingTheRuntimeDetachesItsLinks(String engine) {
+        try (BpfRuntime own = ServiceLoader.load(BpfRuntime.class).findFirst().orElseThrow()) {
+            BpfMap rec = record(own);
+            BpfProgram t = target(own, "probe", engine);
+            BpfLink link = attach(own, observer(own, t, "probe", rec, 0, engine));
+            run(t, 1);
+            assertEquals(1, calls(rec));
+            own.close();
+            assertEquals(Errno.EBADF, assertThrows(BpfException.class, link::info).errno(), "the link went with its runtime");
+            assertEquals(0, ((org.bpfsdt.core.runtime.CoreRuntime) own).heap().liveAllocations(), "and every native allocation");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
     void aTargetStaysLoadedWhileALinkHoldsIt(String engine) {
         BpfMap rec = record(rt);
         BpfProgram t = target(rt, "probe", engine);
