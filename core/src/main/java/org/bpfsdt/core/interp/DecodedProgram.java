@@ -148,11 +148,6 @@ public final class DecodedProgram {
         return checked;
     }
 
-    /** Number of SDT probes (sites the verifier removed included). */
-    public int probeCount() {
-        return probes.length();
-    }
-
     /**
      * Makes probe {@code index}'s site call {@code dispatch} ({@code null}: a NOP again). Runs on
      * other threads see the change at their next pass over the site: each pass calls the old

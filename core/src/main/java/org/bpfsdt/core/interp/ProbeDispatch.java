@@ -34,11 +34,6 @@ public final class ProbeDispatch implements Trampoline {
         }
     }
 
-    /** Observers attached, in call order. */
-    public int observerCount() {
-        return observers.length;
-    }
-
     /** Interpreted sites have no native code to call. */
     @Override
     public long address() {
