@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")"
 CLANG=${1:-${CLANG:-clang-19}}
-CFLAGS="-O2 -g -target bpf -Wall -I/usr/include/x86_64-linux-gnu"
+CFLAGS="-O2 -g -target bpf -Wall -I/usr/include/x86_64-linux-gnu -I../include"
 for src in *.c malformed/*.c; do
 	obj=${src%.c}.o
 	echo "$CLANG $CFLAGS -c $src -o $obj"

@@ -17,4 +17,5 @@ module org.bpfsdt.distribution {
     opens org.bpfsdt.distribution.cli to info.picocli;
     opens org.bpfsdt.distribution.cli.prog to info.picocli;
     opens org.bpfsdt.distribution.cli.obj to info.picocli;
+    opens org.bpfsdt.distribution.cli.sdt to info.picocli;
 }

@@ -26,6 +26,7 @@ public enum Errno {
     ELOOP(40, "too many levels"),
     ENOMSG(42, "no message"),
     ENODATA(61, "no data available"),
+    ENOLINK(67, "link has been severed"),
     EPROTO(71, "protocol error"),
     EOVERFLOW(75, "value too large"),
     EBADMSG(74, "malformed message"),

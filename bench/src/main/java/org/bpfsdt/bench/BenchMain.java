@@ -48,6 +48,9 @@ public final class BenchMain {
         if (suite.equals("programs") || suite.equals("all")) {
             programs(run(ProgramRunBench.class, jmh, kernel));
         }
+        if (suite.equals("sdt") || suite.equals("all")) {
+            sdt(run(SdtBench.class, jmh, kernel));
+        }
     }
 
     private static Collection<RunResult> run(Class<?> bench, String[] jmh, boolean kernel) throws Exception {
@@ -58,6 +61,11 @@ public final class BenchMain {
         if (bench == ProgramRunBench.class) {
             try (CoreRuntime rt = Yardstick.runtime()) {
                 o.param("engine", rt.engines().stream().filter(EngineInfo::hostNative).map(EngineInfo::name).toArray(String[]::new));
+            }
+        }
+        if (bench == SdtBench.class) {
+            try (CoreRuntime rt = Yardstick.runtime()) {
+                o.param("engine", rt.engines().stream().filter(e -> e.hostNative() && e.sdtProbes()).map(EngineInfo::name).toArray(String[]::new));
             }
         }
         return new Runner(o.build()).run();
@@ -97,6 +105,32 @@ public final class BenchMain {
         table(results, "type").forEach((type, m) -> System.out.printf("%-8s %14s %14s %14s %14s %12s %12s%n", type,
                 num(m.get("lookup")), num(m.get("kernelLookup")), num(m.get("update")), num(m.get("kernelUpdate")),
                 ratio(m.get("lookup"), m.get("kernelLookup")), ratio(m.get("update"), m.get("kernelUpdate"))));
+    }
+
+    /**
+     * The SDT table, per engine: the probe's cost while detached (with/without, target at most
+     * 1.01), and one attached observer's cost per hit next to a plain BPF-to-BPF call (at most 3x).
+     */
+    private static void sdt(Collection<RunResult> results) {
+        Map<String, Map<String, Double>> byEngine = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            byEngine.computeIfAbsent(r.getParams().getParam("engine"), k -> new LinkedHashMap<>())
+                    .put(r.getParams().getParam("probe"), r.getPrimaryResult().getScore());
+        }
+        System.out.printf("%n%-12s %10s %10s %10s %10s %10s %10s %10s %10s %10s%n", "ns/run", "no probe", "detached", "detached/",
+                "attached", "observer", "no call", "call", "call", "observer/");
+        System.out.printf("%-12s %10s %10s %10s %10s %10s %10s %10s %10s %10s%n", "engine", "", "", "no probe", "", "per hit", "", "", "per run",
+                "call");
+        byEngine.forEach((engine, m) -> {
+            Double without = m.get("WITHOUT_PROBE"), detached = m.get("PROBE_DETACHED"), attached = m.get("PROBE_ATTACHED");
+            Double noCall = m.get("NO_CALL"), call = m.get("CALL");
+            Double observer = attached == null || detached == null ? null : attached - detached;
+            Double callCost = call == null || noCall == null ? null : call - noCall;
+            System.out.printf("%-12s %10s %10s %10s %10s %10s %10s %10s %10s %10s%n", engine, num(without), num(detached),
+                    String.format(Locale.ROOT, "%.3f", detached / without), num(attached), num(observer), num(noCall), num(call),
+                    num(callCost), ratio(observer, callCost));
+        });
+        System.out.println("observer per hit = attached - detached; call per run = sdt_like - sdt_like_noprobe (the Linux JIT: about 1.1 ns)");
     }
 
     private static void programs(Collection<RunResult> results) {

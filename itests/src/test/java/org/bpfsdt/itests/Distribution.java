@@ -24,6 +24,14 @@ final class Distribution {
         return Path.of(System.getProperty("bpfsdt.root", "..")).resolve("examples").toAbsolutePath().normalize();
     }
 
+    static Path testprogs() {
+        return Path.of(System.getProperty("bpfsdt.root", "..")).resolve("testprogs").toAbsolutePath().normalize();
+    }
+
+    static Path packet() {
+        return Path.of(System.getProperty("bpfsdt.shared", "../../shared")).resolve("bench/inputs/pkt_tcp4.bin").toAbsolutePath().normalize();
+    }
+
     static Path conformance() {
         return Path.of(System.getProperty("bpfsdt.shared", "../../shared")).resolve("conformance").toAbsolutePath().normalize();
     }

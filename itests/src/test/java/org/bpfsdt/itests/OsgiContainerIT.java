@@ -73,6 +73,8 @@ public class OsgiContainerIT {
         options.add(frameworkProperty("felix.fileinstall.dir").value(
                 Path.of(System.getProperty("java.io.tmpdir"), "bpfsdt-itest-dropins").toString()));
         options.add(frameworkProperty("bpfsdt.examples").value(Distribution.examples().toString()));
+        options.add(frameworkProperty("bpfsdt.testprogs").value(Distribution.testprogs().toString()));
+        options.add(frameworkProperty("bpfsdt.packet").value(Distribution.packet().toString()));
         Stream.concat(Distribution.osgiRuntime().stream(), Distribution.bundles().stream())
                 .filter(jar -> !jar.getFileName().toString().startsWith(CONSOLE))
                 .map(jar -> bundle(jar.toUri().toString()).start())
@@ -145,6 +147,27 @@ public class OsgiContainerIT {
         assertTrue(printed, printed.contains("engine: interpreter"));
         assertEquals(1, failed);
         assertTrue(errors, errors.contains("bpfsdt run: EINVAL: '0' is not hex bytes"));
+    }
+
+    /** BPF SDT in the container: the links bundle's provider and the JIT's probe sites serve {@code bpf:sdt trace}. */
+    @Test
+    public void anSdtObserverTracesATargetInTheGogoShell() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        await(Object.class, "(osgi.command.scope=bpf)");
+        await(org.bpfsdt.api.spi.LinkProvider.class, null);
+        Path progs = Path.of(context.getProperty("bpfsdt.testprogs"));
+        Object exit;
+        try (CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))) {
+            exit = session.execute("bpf:sdt trace '" + progs.resolve("sdt_read_args.o") + "' --prog read_args --data-in '"
+                    + context.getProperty("bpfsdt.packet") + "' --observe 'probe_len_ret=" + progs.resolve("sdt_read_args_obs.o")
+                    + ":obs_read_args'");
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertNull("no exit code (success); stderr: " + err.toString(StandardCharsets.UTF_8), exit);
+        assertTrue(printed, printed.contains("read_args: retval 2, 1 run on "));
+        assertTrue(printed, printed.contains("obs_len = 64\nobs_ret = 2\nobs_hits = 1\n"));
     }
 
     private static String stateName(int state) {

@@ -43,6 +43,7 @@ public final class ObjectFile {
     private final List<ObjectProgram> programs = new ArrayList<>();
     private final List<ObjectMap> maps = new ArrayList<>();
     private final List<GlobalVariable> globals = new ArrayList<>();
+    private final List<ObjectSdtProbe> sdtProbes = new ArrayList<>();
     private Linker linker;
 
     private ObjectFile(ParsedObject parsed) {
@@ -53,6 +54,7 @@ public final class ObjectFile {
         for (MapDefinition d : parsed.maps()) {
             maps.add(new ObjectMap(d, parsed.btf()));
         }
+        parsed.sdtNotes().forEach(n -> sdtProbes.add(new ObjectSdtProbe(this, n, parsed.btf())));
         for (GlobalVar v : parsed.globals()) {
             byte[] buf = maps.get(v.map()).valueBuffer();
             globals.add(new GlobalVariable(v.name(), maps.get(v.map()).name(), v.offset(), v.size(), v.typeId(), parsed.btf(),
@@ -136,6 +138,17 @@ public final class ObjectFile {
     public GlobalVariable global(String name) {
         return globals.stream().filter(g -> g.name().equals(name)).findFirst()
                 .orElseThrow(() -> new BpfException(Errno.ENOENT, fileName() + ": no global variable '" + name + "'"));
+    }
+
+    /** The SDT probes ({@code BPF_SDT_PROBE<N>} sites of {@code .bpf_sdt_notes} with their BTF declarations), in notes order. */
+    public List<ObjectSdtProbe> sdtProbes() {
+        return List.copyOf(sdtProbes);
+    }
+
+    /** The SDT probe {@code name}; {@code ENOENT} naming the ones that exist otherwise. */
+    public ObjectSdtProbe sdtProbe(String name) {
+        return sdtProbes.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(() -> new BpfException(Errno.ENOENT,
+                fileName() + ": no SDT probe '" + name + "' (probes: " + String.join(", ", sdtProbes.stream().map(ObjectSdtProbe::name).toList()) + ")"));
     }
 
     /** What the loader ignored on purpose (pinning, address relocations in data...), for people. */

@@ -16,10 +16,13 @@ import org.bpfsdt.api.BpfProgram;
 import org.bpfsdt.api.BpfRuntime;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapFlags;
+import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.ProgSpec;
+import org.bpfsdt.api.spi.InsnArrayValue;
 import org.bpfsdt.loader.object.GlobalVar;
 import org.bpfsdt.loader.relo.LinkedProgram;
+import org.bpfsdt.loader.sdt.LinkedProbe;
 
 /** The load sequence of {@link ObjectFile#load}, with its all-or-nothing clean-up. */
 final class ObjectLoader {
@@ -55,7 +58,11 @@ final class ObjectLoader {
             }
             Map<String, BpfProgram> programs = new LinkedHashMap<>();
             for (Map.Entry<ObjectProgram, LinkedProgram> e : linked.entrySet()) {
-                programs.put(e.getKey().name(), loadProgram(e.getKey(), e.getValue(), byIndex));
+                BpfMap sdtMap = e.getValue().sdtProbes().isEmpty() ? null : createSdtMap(e.getKey(), e.getValue());
+                if (sdtMap != null) {
+                    maps.put(sdtMap.name(), sdtMap);
+                }
+                programs.put(e.getKey().name(), loadProgram(e.getKey(), e.getValue(), byIndex, sdtMap));
             }
             fillProgramArrays(maps, programs);
             return new LoadedObject(obj, programs, maps, globals(byIndex));
@@ -89,7 +96,33 @@ final class ObjectLoader {
         return map;
     }
 
-    private BpfProgram loadProgram(ObjectProgram p, LinkedProgram lp, List<BpfMap> maps) {
+    /**
+     * The program's INSN_ARRAY map with the SDT flag: one entry per probe whose NOP its code holds
+     * (its subprograms' included), frozen, as the program's load takes it.
+     */
+    private BpfMap createSdtMap(ObjectProgram p, LinkedProgram lp) {
+        List<LinkedProbe> probes = lp.sdtProbes();
+        MapSpec spec = MapSpec.of(MapType.INSN_ARRAY, 4, InsnArrayValue.SDT_SIZE, probes.size())
+                .withFlags(MapFlags.INSN_ARRAY_SDT).withName(sdtMapName(p.name()));
+        try {
+            BpfMap map = track(runtime.mapCreate(spec));
+            for (int i = 0; i < probes.size(); i++) {
+                map.update(le32(i), probes.get(i).value().encode(true), MapFlags.ANY);
+            }
+            map.freeze();
+            return map;
+        } catch (BpfException e) {
+            throw new BpfException(e.errno(), obj.fileName() + ": program '" + p.name() + "': its SDT probe map: " + e.reason(), e);
+        }
+    }
+
+    /** {@code <program>.sdt}, the program name cut to fit the 15 characters of a map name. */
+    static String sdtMapName(String program) {
+        String suffix = ".sdt";
+        return program.substring(0, Math.min(program.length(), MapSpec.MAX_NAME_LEN - suffix.length())) + suffix;
+    }
+
+    private BpfProgram loadProgram(ObjectProgram p, LinkedProgram lp, List<BpfMap> maps, BpfMap sdtMap) {
         List<BpfMap> fdArray = lp.maps().stream().map(maps::get).toList();
         boolean sdtObserver = p.attachType() == AttachType.TRACE_SDT;
         ProgSpec spec = ProgSpec.builder(p.requireType(), lp.insns())
@@ -104,6 +137,7 @@ final class ObjectLoader {
                 .attachProgram(p.attachProgram())
                 .attachBtfId(p.attachBtfId())
                 .sdtProbeName(sdtObserver && !p.attachTarget().isEmpty() ? p.attachTarget() : null)
+                .sdtMap(sdtMap)
                 .flags(p.flags())
                 .logLevel(p.logLevel())
                 .engine(p.engine())

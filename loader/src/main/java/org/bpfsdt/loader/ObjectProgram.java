@@ -168,6 +168,13 @@ public final class ObjectProgram {
         return linked().subprograms().stream().map(LinkedProgram.Placement::name).toList();
     }
 
+    /** The SDT probes whose NOPs its code contains (its subprograms' included), by name, with the NOP's slot, in slot order. */
+    public java.util.Map<String, Integer> sdtProbes() {
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        linked().sdtProbes().forEach(p -> out.put(p.note().name(), p.insn()));
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
     public List<FuncInfo> funcInfo() {
         return linked().funcInfo();
     }

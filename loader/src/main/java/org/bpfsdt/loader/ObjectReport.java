@@ -38,6 +38,9 @@ final class ObjectReport {
                 if (!p.mapNames().isEmpty()) {
                     sb.append("  maps ").append(String.join(",", p.mapNames()));
                 }
+                if (!p.sdtProbes().isEmpty()) {
+                    sb.append("  sdt ").append(String.join(",", p.sdtProbes().keySet()));
+                }
                 sb.append('\n');
             }
         }
@@ -58,11 +61,28 @@ final class ObjectReport {
                         .append(g.isGlobal() ? "" : " (static)").append(" = ").append(g.formatValue()).append('\n');
             }
         }
+        if (!obj.sdtProbes().isEmpty()) {
+            sb.append("sdt probes:\n");
+            obj.sdtProbes().forEach(p -> sb.append("  ").append(sdtLine(p)).append('\n'));
+        }
         obj.btf().ifPresent(btf -> sb.append("btf: ").append(summary(btf)).append('\n'));
         if (!obj.notes().isEmpty()) {
             sb.append("notes:\n");
             obj.notes().forEach(n -> sb.append("  ").append(n).append('\n'));
         }
+        return sb.toString();
+    }
+
+    /** {@code probe_len_ret(int, int)  args r3,r2  nop xdp+4  in target@4}: declaration, registers, NOP, programs. */
+    static String sdtLine(ObjectSdtProbe p) {
+        StringBuilder sb = new StringBuilder(p.declaration());
+        if (p.argCount() > 0) {
+            sb.append("  args ").append(java.util.Arrays.stream(p.argRegs()).mapToObj(r -> "r" + r).collect(Collectors.joining(",")));
+        }
+        sb.append("  nop ").append(p.section()).append('+').append(p.sectionInsn());
+        var sites = p.sites();
+        sb.append(sites.isEmpty() ? "  in no program" : "  in " + sites.stream().map(s -> s.program() + "@" + s.insn())
+                .collect(Collectors.joining(",")));
         return sb.toString();
     }
 

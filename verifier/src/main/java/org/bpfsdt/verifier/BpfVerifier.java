@@ -11,6 +11,7 @@ import org.bpfsdt.api.spi.VerifierResult;
 import org.bpfsdt.verifier.cfg.ControlFlow;
 import org.bpfsdt.verifier.check.Checker;
 import org.bpfsdt.verifier.check.Env;
+import org.bpfsdt.verifier.check.SdtRules;
 import org.bpfsdt.verifier.log.InsnPrinter;
 import org.bpfsdt.verifier.log.VerifierLog;
 import org.bpfsdt.verifier.rewrite.Rewriter;
@@ -36,6 +37,7 @@ public final class BpfVerifier implements Verifier {
                 throw new VerifyError(Errno.E2BIG, String.format("the program has %d instructions, more than the %d allowed",
                         request.insns().size(), Env.COMPLEXITY_LIMIT_INSNS));
             }
+            SdtRules.checkAttach(request);
             ControlFlow cfg = ControlFlow.analyse(request.insns());
             env = new Env(request, cfg, log);
             Rewriter rewriter = new Rewriter(env);

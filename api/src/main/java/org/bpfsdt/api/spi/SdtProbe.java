@@ -17,4 +17,25 @@ public record SdtProbe(String name, int origOff, int xlatedOff, int btfId, int[]
     public int nrArgs() {
         return argRegs.length;
     }
+
+    @Override
+    public int[] argRegs() {
+        return argRegs.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SdtProbe p && p.name.equals(name) && p.origOff == origOff && p.xlatedOff == xlatedOff && p.btfId == btfId
+                && java.util.Arrays.equals(p.argRegs, argRegs);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((name.hashCode() * 31 + origOff) * 31 + xlatedOff) * 31 + java.util.Arrays.hashCode(argRegs);
+    }
+
+    @Override
+    public String toString() {
+        return name + " (orig_off=" + origOff + " xlated_off=" + xlatedOff + " btf_id=" + btfId + " arg_regs=" + java.util.Arrays.toString(argRegs) + ")";
+    }
 }

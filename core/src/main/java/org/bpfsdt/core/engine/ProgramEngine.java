@@ -3,13 +3,14 @@ package org.bpfsdt.core.engine;
 import java.util.function.Consumer;
 
 import org.bpfsdt.core.interp.ExecState;
+import org.bpfsdt.core.interp.ProgramRunner;
 
 /**
  * A loaded program's place in engine resolution: its code, the engine it is pinned to (if any),
  * and the executable that runs it now. Runs read {@link #current()} once per run (one volatile
  * read); {@link Engines} swaps it when JIT services come and go.
  */
-public final class ProgramEngine {
+public final class ProgramEngine implements ProgramRunner {
     private final ProgramCode code;
     private final String pinned;
     private final Consumer<Executable> onSwap;
@@ -35,12 +36,14 @@ public final class ProgramEngine {
     }
 
     /** Runs the program once on its current engine. */
+    @Override
     public long run(ExecState state, long ctx) {
         return current.run(state, ctx);
     }
 
+    /** Makes {@code next} the executable; {@code onSwap} prepares it (descriptor, SDT attachments) before any run can enter it. */
     void install(Executable next) {
-        current = next;
         onSwap.accept(next);
+        current = next;
     }
 }

@@ -3,6 +3,7 @@ package org.bpfsdt.core.interp;
 import static org.bpfsdt.api.isa.Opcodes.*;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
@@ -29,8 +30,11 @@ public final class DecodedProgram {
     private final List<Insn> insns;
     private final int id;
     private final String name;
+    /** What each SDT probe site calls now, by probe index ({@code null}: the site stays a NOP). */
+    private final AtomicReferenceArray<ProbeDispatch> probes;
 
-    private DecodedProgram(long[] code, int[] checkedOps, HelperTable table, List<Insn> insns, int id, String name) {
+    private DecodedProgram(long[] code, int[] checkedOps, HelperTable table, List<Insn> insns, int id, String name, int probeCount) {
+        this.probes = new AtomicReferenceArray<>(probeCount);
         this.code = code;
         this.checkedOps = checkedOps;
         this.checked = checkedOps != null;
@@ -50,6 +54,15 @@ public final class DecodedProgram {
      * @param id      the program id helpers see (0 for raw runs)
      */
     public static DecodedProgram decode(List<Insn> insns, HelperTable table, boolean checked, int id, String name) {
+        return decode(insns, table, checked, id, name, new int[0]);
+    }
+
+    /**
+     * As {@link #decode(List, HelperTable, boolean, int, String)}, with SDT probe sites: probe
+     * {@code i}'s {@code goto +0} is at slot {@code probeSlots[i]} ({@code -1}: the verifier removed
+     * it). Each site then calls what {@link #attachProbe} gave it, and is a NOP while nothing is.
+     */
+    public static DecodedProgram decode(List<Insn> insns, HelperTable table, boolean checked, int id, String name, int[] probeSlots) {
         InsnValidator.validate(insns);
         int n = insns.size();
         long[] code = new long[n];
@@ -80,7 +93,17 @@ public final class DecodedProgram {
                 code[pc] = Op.COUNT | hi << 32;
             }
         }
-        return new DecodedProgram(code, checkedOps, table, List.copyOf(insns), id, name == null ? "" : name);
+        for (int i = 0; i < probeSlots.length; i++) {
+            int at = probeSlots[i];
+            if (at < 0) {
+                continue;
+            }
+            if (at >= n || !insns.get(at).equals(Insn.ja(0))) {
+                throw new BpfException(Errno.EINVAL, "SDT probe " + i + ": slot " + at + " is not a 'goto +0' of this program");
+            }
+            code[at] = word(Op.PROBE, 0, 0, 0, i);
+        }
+        return new DecodedProgram(code, checkedOps, table, List.copyOf(insns), id, name == null ? "" : name, probeSlots.length);
     }
 
     static long word(int op, int dst, int src, int off, int imm) {
@@ -123,6 +146,20 @@ public final class DecodedProgram {
 
     public boolean isChecked() {
         return checked;
+    }
+
+    /**
+     * Makes probe {@code index}'s site call {@code dispatch} ({@code null}: a NOP again). Runs on
+     * other threads see the change at their next pass over the site: each pass calls the old
+     * dispatch or the new one, whole.
+     */
+    public void attachProbe(int index, ProbeDispatch dispatch) {
+        probes.setRelease(index, dispatch);
+    }
+
+    /** What probe {@code index}'s site calls now, or {@code null}. */
+    ProbeDispatch probe(int index) {
+        return probes.getAcquire(index);
     }
 
     /** The instruction at {@code pc} as a person reads it, for messages. */

@@ -32,6 +32,8 @@ public final class ExecState extends RunSlot {
     private final int cpu;
     private final long stackTop;
     private final long stackBottom;
+    /** Per nesting level, room for an SDT probe's arguments (the context its observers get). */
+    private final long probeArgs;
     private final long scratch;
     /** State of {@link #nextRandom()}, one generator per thread as the kernel has one per CPU. */
     private long random;
@@ -72,6 +74,7 @@ public final class ExecState extends RunSlot {
         MemorySegment stack = memory.allocate((long) THREAD_FRAMES * FRAME_SIZE, 16);
         this.stackBottom = stack.address();
         this.stackTop = stackBottom + stack.byteSize();
+        this.probeArgs = memory.allocate((THREAD_FRAMES + 1L) * PROBE_ARGS_SIZE, 16).address();
         this.scratch = memory.allocate(SCRATCH_SIZE, 16).address();
         this.random = new java.security.SecureRandom().nextLong();
     }
@@ -87,6 +90,13 @@ public final class ExecState extends RunSlot {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return (z ^ (z >>> 31)) >>> 32;
+    }
+
+    private static final int PROBE_ARGS_SIZE = 8 * org.bpfsdt.api.spi.FuncModel.MAX_REG_ARGS;
+
+    /** The argument area of the run in progress: observers it calls nest one level deeper, so theirs is another. */
+    long probeArgs() {
+        return probeArgs + (long) level * PROBE_ARGS_SIZE;
     }
 
     /** The r10 of frame {@code frame}: the top of its 512 bytes. */

@@ -407,6 +407,16 @@ public final class Interpreter {
                         pc++;
                         break;
                     }
+                    case Op.PROBE: {
+                        ProbeDispatch d = p.probe((int) imm(w));
+                        if (d != null) {
+                            // observers are nested runs above this frame, as helpers' callbacks are
+                            st.frameTop = frame + 1;
+                            d.fire(st, r);
+                        }
+                        pc++;
+                        break;
+                    }
                     case Op.CHECKED_CALL:
                         st.frameTop = frame + 1;
                         r[0] = st.checker.call(st, p, pc, p.checkedOps[pc], w, r, frame, base);

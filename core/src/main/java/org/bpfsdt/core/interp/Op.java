@@ -61,5 +61,8 @@ final class Op {
     /** Checked mode: a helper call whose memory arguments and results are checked and tracked. */
     static final int CHECKED_CALL = 163;
 
-    static final int COUNT = 164;
+    /** An SDT probe site ({@code goto +0}): calls the observers attached to probe {@code imm}, if any. */
+    static final int PROBE = 164;
+
+    static final int COUNT = 165;
 }

@@ -93,6 +93,7 @@ public class CoreRuntime implements BpfRuntime {
     private final List<ContextBuilder> contextBuilders = new CopyOnWriteArrayList<>();
     private final BoundedTracePipe tracePipe = new BoundedTracePipe(TRACE_PIPE_LINES);
     private final MapContext mapContext = new RuntimeMapContext();
+    private final LinkContext linkContext = new RuntimeLinkContext(this);
     private final ProgramLoader loader;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -364,7 +365,7 @@ public class CoreRuntime implements BpfRuntime {
                 + (linkProviders.isEmpty() ? " (no link provider is present: install the links bundle)" : "")));
         LoadedProgram program = acquire(spec.program());
         try {
-            LinkContext ctx = this::reference;
+            LinkContext ctx = linkContext;
             LinkBackend backend = provider.create(spec, ctx);
             if (backend == null) {
                 throw new BpfException(Errno.EINVAL, "the link provider for " + spec.attachType() + " created nothing");

@@ -1,15 +1,20 @@
 package org.bpfsdt.core.runtime;
 
+import java.lang.foreign.Arena;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.ProgramInfo;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.btf.Btf;
 import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.api.spi.InsnArrayBackend;
 import org.bpfsdt.api.spi.RuntimeLinkage;
+import org.bpfsdt.api.spi.SdtProbeInfo;
 import org.bpfsdt.api.spi.VerifierResult;
 import org.bpfsdt.core.engine.Executable;
+import org.bpfsdt.core.engine.Jitted;
 import org.bpfsdt.core.engine.ProgramEngine;
 import org.bpfsdt.core.exec.NativeMemory;
 import org.bpfsdt.core.interp.ExecState;
@@ -19,8 +24,14 @@ import org.bpfsdt.core.interp.ExecState;
  * holds (its maps, its attach target, its SDT map), its native descriptor
  * ({@link RuntimeLinkage}), and its place in engine resolution. Freed when the last handle,
  * link or PROG_ARRAY slot lets go.
+ *
+ * <p>SDT: a target keeps its bound INSN_ARRAY map ({@link #sdtProbes}); an observer keeps the
+ * probe its load found ({@link #observedProbe}, the seed's {@code prog->aux->sdt_probe}), whose
+ * FUNC_PROTO is its {@link #attachBtfId}. Links listen for engine changes to re-attach.
  */
 final class LoadedProgram extends RuntimeObject {
+    private static final System.Logger LOG = System.getLogger(LoadedProgram.class.getName());
+
     final CoreRuntime runtime;
     final ProgramType type;
     final AttachType attachType;
@@ -32,13 +43,25 @@ final class LoadedProgram extends RuntimeObject {
     final List<LoadedMap> maps;
     final LoadedProgram attachTarget;
     final LoadedMap sdtMap;
+    /** The SDT map's entries, bound to this program; {@code null} without an SDT map. */
+    final InsnArrayBackend sdtProbes;
+    /** For an SDT observer: its probe in {@link #attachTarget}, else {@code null}. */
+    final SdtProbeInfo observedProbe;
+    /** The BTF id of what it attaches to (for an observer: its probe's FUNC_PROTO in the target's BTF). */
+    final int attachBtfId;
     /** Address of the native program descriptor. */
     final long descriptor;
+    private final List<Runnable> engineListeners = new CopyOnWriteArrayList<>();
     private ProgramEngine engine;
+    /** The executable installed last: during a swap, the one about to run (listeners attach to it). */
+    private volatile Executable latest;
+    /** An upcall that runs this program, for native callers when it has no native code of its own. */
+    private Arena upcallArena;
+    private long upcallEntry;
 
     LoadedProgram(int id, CoreRuntime runtime, ProgramType type, AttachType attachType, String name, List<Insn> original,
                   Btf btf, String tag, VerifierResult verified, List<LoadedMap> maps, LoadedProgram attachTarget,
-                  LoadedMap sdtMap, long descriptor) {
+                  LoadedMap sdtMap, InsnArrayBackend sdtProbes, SdtProbeInfo observedProbe, int attachBtfId, long descriptor) {
         super(id);
         this.runtime = runtime;
         this.type = type;
@@ -51,6 +74,9 @@ final class LoadedProgram extends RuntimeObject {
         this.maps = maps;
         this.attachTarget = attachTarget;
         this.sdtMap = sdtMap;
+        this.sdtProbes = sdtProbes;
+        this.observedProbe = observedProbe;
+        this.attachBtfId = attachBtfId;
         this.descriptor = descriptor;
         NativeMemory.put32(descriptor + RuntimeLinkage.PROG_ID, id);
         NativeMemory.put32(descriptor + RuntimeLinkage.PROG_TYPE, type.kernelId());
@@ -64,9 +90,52 @@ final class LoadedProgram extends RuntimeObject {
         return engine;
     }
 
-    /** Keeps the descriptor's native entry in step with the executable (tail calls from native code read it). */
+    /** The executable that runs it, or during an engine change the one that is about to. */
+    Executable latest() {
+        return latest;
+    }
+
+    /**
+     * A new executable is about to run the program: the descriptor's native entry (tail calls from
+     * native code), the SDT map's native offsets, and then the engine listeners (SDT links
+     * re-attaching their trampolines), all before any run can enter it.
+     */
     void installed(Executable ex) {
+        latest = ex;
         NativeMemory.setVolatile64(descriptor + RuntimeLinkage.PROG_ENTRY, ex.entryAddress());
+        if (sdtProbes != null && ex instanceof Jitted j) {
+            sdtProbes.recordJitted(j.image().slotOffsets(), j.image().address());
+        }
+        for (Runnable l : engineListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, () -> this + " moved to " + ex.engineName() + ", but a listener failed: " + e, e);
+            }
+        }
+    }
+
+    /** Calls {@code listener} at every engine change from now on (see {@link #installed}); the result stops it. */
+    org.bpfsdt.api.spi.ProgramRef.Subscription onEngineChange(Runnable listener) {
+        engineListeners.add(listener);
+        return () -> engineListeners.remove(listener);
+    }
+
+    /**
+     * A native function {@code long f(long ctx)} that runs this program: its own code's entry when
+     * it has native code for this host, else a stub that runs it on its engine (an observer the
+     * interpreter runs, called from a JIT trampoline).
+     */
+    synchronized long nativeEntry() {
+        Executable ex = latest;
+        if (ex instanceof Jitted j && j.service().runsHere(runtime.engineResolution().hostArch()) && ex.entryAddress() != 0) {
+            return ex.entryAddress();
+        }
+        if (upcallEntry == 0) {
+            upcallArena = Arena.ofShared();
+            upcallEntry = runtime.linkage().programEntry(this, upcallArena);
+        }
+        return upcallEntry;
     }
 
     /** Runs once on the calling thread, inside a grace-period read section. */
@@ -91,14 +160,27 @@ final class LoadedProgram extends RuntimeObject {
     protected void free() {
         runtime.programs.remove(id, this);
         runtime.engineResolution().detach(engine);
+        engineListeners.clear();
         maps.forEach(LoadedMap::release);
         if (attachTarget != null) {
             attachTarget.release();
         }
+        if (sdtProbes != null) {
+            sdtProbes.release();
+        }
         if (sdtMap != null) {
             sdtMap.release();
         }
-        runtime.grace().defer(() -> runtime.heap().free(descriptor, RuntimeLinkage.PROG_DESCRIPTOR_SIZE));
+        Arena upcalls;
+        synchronized (this) {
+            upcalls = upcallArena;
+        }
+        runtime.grace().defer(() -> {
+            runtime.heap().free(descriptor, RuntimeLinkage.PROG_DESCRIPTOR_SIZE);
+            if (upcalls != null) {
+                upcalls.close();
+            }
+        });
     }
 
     @Override

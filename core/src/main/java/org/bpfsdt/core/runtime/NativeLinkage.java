@@ -31,8 +31,10 @@ final class NativeLinkage implements RuntimeLinkage, AutoCloseable {
             ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
     private static final FunctionDescriptor TAIL = FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+    private static final FunctionDescriptor ENTRY = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
     private static final MethodHandle DISPATCH;
     private static final MethodHandle TAIL_CALL;
+    private static final MethodHandle RUN_PROGRAM;
 
     static {
         try {
@@ -41,6 +43,8 @@ final class NativeLinkage implements RuntimeLinkage, AutoCloseable {
                     MethodType.methodType(long.class, int.class, long.class, long.class, long.class, long.class, long.class));
             TAIL_CALL = lookup.findVirtual(NativeLinkage.class, "tailCall",
                     MethodType.methodType(long.class, long.class, long.class, long.class));
+            RUN_PROGRAM = lookup.findVirtual(NativeLinkage.class, "runProgram",
+                    MethodType.methodType(long.class, LoadedProgram.class, long.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -80,6 +84,26 @@ final class NativeLinkage implements RuntimeLinkage, AutoCloseable {
             tailStub = Linker.nativeLinker().upcallStub(TAIL_CALL.bindTo(this), TAIL, arena).address();
         }
         return tailStub;
+    }
+
+    /**
+     * A native entry {@code long f(long ctx)} that runs {@code program} on its current engine, in
+     * {@code arena}: how native code (an SDT trampoline) calls a program that has no native code.
+     */
+    long programEntry(LoadedProgram program, Arena arena) {
+        MethodHandle target = MethodHandles.insertArguments(RUN_PROGRAM.bindTo(this), 0, program);
+        return Linker.nativeLinker().upcallStub(target, ENTRY, arena).address();
+    }
+
+    @SuppressWarnings("unused") // called from native code
+    private long runProgram(LoadedProgram program, long ctx) {
+        ExecState st = states.get();
+        try {
+            return program.engine().run(st, ctx);
+        } catch (Throwable t) {
+            st.recordFault(t);
+            return 0;
+        }
     }
 
     @SuppressWarnings("unused") // called from native code

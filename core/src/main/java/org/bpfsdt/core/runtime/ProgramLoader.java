@@ -17,13 +17,17 @@ import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.HelperId;
 import org.bpfsdt.api.ProgSpec;
+import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.isa.InsnValidator;
 import org.bpfsdt.api.spi.ContextLayout;
 import org.bpfsdt.api.spi.ContextLayouts;
 import org.bpfsdt.api.spi.FuncModel;
+import org.bpfsdt.api.spi.InsnArrayBackend;
 import org.bpfsdt.api.spi.InsnAux;
 import org.bpfsdt.api.spi.JitRequest;
+import org.bpfsdt.api.spi.SdtProbe;
+import org.bpfsdt.api.spi.SdtProbeInfo;
 import org.bpfsdt.api.spi.Subprog;
 import org.bpfsdt.api.spi.Verifier;
 import org.bpfsdt.api.spi.VerifierRequest;
@@ -61,6 +65,7 @@ final class ProgramLoader {
         List<LoadedMap> maps = new ArrayList<>();
         LoadedProgram target = null;
         LoadedMap sdtMap = null;
+        InsnArrayBackend sdtProbes = null;
         long descriptor = 0;
         try {
             for (var m : spec.maps()) {
@@ -72,36 +77,61 @@ final class ProgramLoader {
                     throw new BpfException(Errno.EINVAL, m + " holds programs of another type; a " + spec.type() + " program cannot use it");
                 }
             }
-            if (spec.attachProgram() != null) {
+            SdtLoad.refuseInMapArray(maps);
+            SdtProbeInfo observed = null;
+            if (spec.expectedAttachType() == AttachType.TRACE_SDT) {
+                // the seed's SDT branch: find the probe at load time, so the verifier can type the context from it
+                if (spec.attachProgram() == null) {
+                    throw new BpfException(Errno.EINVAL, "an SDT observer (TRACE_SDT) is loaded against a target program: "
+                            + "give it with attachProgram (sdt.target_prog_fd)");
+                }
+                target = rt.acquire(spec.attachProgram());
+                observed = SdtLoad.observedProbe(target, spec.sdtProbeName());
+                if (spec.type() != ProgramType.TRACING) {
+                    throw new BpfException(Errno.EINVAL, "an SDT observer is a TRACING program, not " + spec.type());
+                }
+            } else if (spec.attachProgram() != null) {
                 target = rt.acquire(spec.attachProgram());
             }
             if (spec.sdtMap() != null) {
                 sdtMap = rt.acquire(spec.sdtMap());
+                sdtProbes = SdtLoad.bind(sdtMap, insns);
             }
-            ContextLayout context = ContextLayouts.forType(spec.type(), FuncModel.MAX_REG_ARGS);
+            int attachBtfId = observed != null ? observed.probe().btfId() : spec.attachBtfId();
+            // an observer's context is its probe's arguments, no more
+            ContextLayout context = ContextLayouts.forType(spec.type(), observed != null ? observed.probe().nrArgs() : FuncModel.MAX_REG_ARGS);
             VerifierRequest request = new VerifierRequest(spec.type(), spec.expectedAttachType(), insns,
                     maps.stream().map(LoadedMap::descriptor).toList(), spec.btf(), spec.funcInfo(), spec.lineInfo(),
-                    offered, context, target == null ? null : target.btf, spec.attachBtfId(), List.of(),
-                    GPL.contains(spec.license()), spec.logLevel());
+                    offered, context, target == null ? null : target.btf, attachBtfId,
+                    sdtProbes == null ? List.of() : sdtProbes.probes(), GPL.contains(spec.license()), spec.logLevel());
             VerifierResult result = verifier.verify(request);
             if (result == null) {
                 throw new BpfException(Errno.EINVAL, "the verifier returned no result");
             }
+            List<SdtProbe> sites = List.of();
+            if (sdtProbes != null) {
+                sdtProbes.applyXlation(result.origToXlated());
+                sites = sdtProbes.probes();
+            }
             descriptor = rt.heap().allocate(RUNTIME_DESCRIPTOR, "a program descriptor");
-            boolean needsSdt = !result.sdtProbes().isEmpty() || spec.expectedAttachType() == AttachType.TRACE_SDT;
+            boolean needsSdt = !sites.isEmpty() || observed != null;
+            int[] siteSlots = sites.stream().mapToInt(SdtProbe::xlatedOff).toArray();
             String tag = tag(spec.insns());
             List<LoadedMap> held = List.copyOf(maps);
             LoadedProgram attach = target;
             LoadedMap sdt = sdtMap;
+            InsnArrayBackend probes = sdtProbes;
+            SdtProbeInfo probe = observed;
+            List<SdtProbe> jitProbes = sites;
             long desc = descriptor;
             HelperTable helpers = rt.helpers();
             int id = rt.register(i -> {
                 LoadedProgram p = new LoadedProgram(i, rt, spec.type(), spec.expectedAttachType(), spec.name(), spec.insns(),
-                        spec.btf(), tag, result, held, attach, sdt, desc);
+                        spec.btf(), tag, result, held, attach, sdt, probes, probe, attachBtfId, desc);
                 JitRequest jr = new JitRequest(spec.name(), spec.type(), result.insns(), result.aux(), result.subprogs(),
-                        rt.linkage()::helperAddress, result.sdtProbes(), rt.linkage());
+                        rt.linkage()::helperAddress, jitProbes, rt.linkage());
                 ProgramCode code = new ProgramCode(i, jr, needsSdt,
-                        ProgramCode.once(() -> DecodedProgram.decode(result.insns(), helpers, false, i, spec.name())),
+                        ProgramCode.once(() -> DecodedProgram.decode(result.insns(), helpers, false, i, spec.name(), siteSlots)),
                         helpers.implementations());
                 ProgramEngine pe = rt.engineResolution().attach(code, spec.engine(), p::installed);
                 p.engine(pe);
@@ -109,9 +139,13 @@ final class ProgramLoader {
             });
             return rt.programs.get(id);
         } catch (RuntimeException | Error e) {
+            // the seed's put_sdt path: everything taken above goes back
             maps.forEach(LoadedMap::release);
             if (target != null) {
                 target.release();
+            }
+            if (sdtProbes != null) {
+                sdtProbes.release();
             }
             if (sdtMap != null) {
                 sdtMap.release();

@@ -36,6 +36,16 @@ final class ProgramReference implements ProgramRef {
     }
 
     @Override
+    public Subscription onEngineChange(Runnable listener) {
+        return program.onEngineChange(listener);
+    }
+
+    /** The program referred to. */
+    LoadedProgram program() {
+        return program;
+    }
+
+    @Override
     public void close() {
         if (open.compareAndSet(true, false)) {
             program.release();

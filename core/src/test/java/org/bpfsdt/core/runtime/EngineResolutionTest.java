@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
-import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.BpfProgram;
 import org.bpfsdt.api.EngineInfo;
 import org.bpfsdt.api.ProgSpec;
@@ -89,18 +88,27 @@ class EngineResolutionTest {
 
     @Test
     void programsThatNeedSdtProbesGoWhereProbesAreSupported() {
+        runtime.addMapProvider(new org.bpfsdt.maps.StandardMapProvider(), Map.of());
         var plain = new TestServices.FakeJit("x86_64", true, false);
         runtime.addJit(plain, props("x86_64", false, 10));
-        ProgSpec.Builder observer = sum().expectedAttachType(AttachType.TRACE_SDT);
-        try (BpfProgram p = load(observer)) {
+        // a program with a probe site: a NOP before the sum, described by its SDT map
+        List<org.bpfsdt.api.isa.Insn> code = new java.util.ArrayList<>(List.of(org.bpfsdt.api.isa.Insn.ja(0)));
+        code.addAll(sum().build().insns());
+        org.bpfsdt.api.BpfMap probes = runtime.mapCreate(org.bpfsdt.api.MapSpec.of(org.bpfsdt.api.MapType.INSN_ARRAY, 4,
+                org.bpfsdt.api.spi.InsnArrayValue.SDT_SIZE, 1).withFlags(org.bpfsdt.api.MapFlags.INSN_ARRAY_SDT));
+        probes.update(new byte[4], org.bpfsdt.api.spi.InsnArrayValue.probe(0, "start", 0).encode(true), 0);
+        probes.freeze();
+        ProgSpec.Builder target = ProgSpec.builder(ProgramType.TRACING, code).sdtMap(probes);
+        try (BpfProgram p = load(target)) {
             assertEquals("interpreter", p.engine());
         }
         var sdt = new TestServices.FakeJit("x86_64", true, true);
         runtime.addJit(sdt, props("x86_64", true, 1));
-        try (BpfProgram p = load(observer)) {
+        try (BpfProgram p = load(target)) {
             assertEquals("x86_64", p.engine());
             assertEquals(1, sdt.compiles.get());
         }
+        probes.close();
     }
 
     @Test

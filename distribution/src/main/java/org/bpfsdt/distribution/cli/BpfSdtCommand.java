@@ -8,6 +8,7 @@ import java.util.Properties;
 import org.bpfsdt.api.BpfRuntime;
 import org.bpfsdt.distribution.cli.obj.ObjCommand;
 import org.bpfsdt.distribution.cli.prog.ProgCommand;
+import org.bpfsdt.distribution.cli.sdt.SdtCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = BpfSdtCommand.Version.class,
         description = "Runs and inspects BPF programs on the bpf-sdt runtime.",
-        subcommands = {RunCommand.class, ProgCommand.class, ObjCommand.class, TraceCommand.class, EnginesCommand.class, OsgiCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ProgCommand.class, ObjCommand.class, TraceCommand.class, SdtCommand.class, EnginesCommand.class,
+            OsgiCommand.class, CommandLine.HelpCommand.class})
 public final class BpfSdtCommand {
     private final RuntimeSource runtimes;
 

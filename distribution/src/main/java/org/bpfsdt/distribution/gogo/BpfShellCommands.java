@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=prog",
         "osgi.command.function=obj",
         "osgi.command.function=trace",
+        "osgi.command.function=sdt",
         "osgi.command.function=engines"})
 public final class BpfShellCommands {
     private final BpfRuntime runtime;
@@ -56,6 +57,11 @@ public final class BpfShellCommands {
     /** {@code bpf:engines}: the engines the runtime can run programs on now. */
     public Integer engines(String... args) {
         return execute("engines", args);
+    }
+
+    /** {@code bpf:sdt list OBJ} and {@code bpf:sdt trace TARGET.o ...}: see {@code bpf:sdt --help}. */
+    public Integer sdt(String... args) {
+        return execute("sdt", args);
     }
 
     private Integer execute(String command, String[] args) {

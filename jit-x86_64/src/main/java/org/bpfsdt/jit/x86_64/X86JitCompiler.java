@@ -33,7 +33,7 @@ import org.osgi.service.component.annotations.Deactivate;
 @Component(service = JitCompiler.class, property = {
     JitCompiler.PROP_ARCH + "=" + X86JitImage.ARCH,
     "service.ranking:Integer=100",
-    JitCompiler.PROP_SDT_PROBE + ":Boolean=false",
+    JitCompiler.PROP_SDT_PROBE + ":Boolean=true",
 })
 public final class X86JitCompiler implements JitCompiler {
     /** How every image of this JIT begins: what a trampoline recognises to call an observer's main function directly. */
@@ -45,7 +45,7 @@ public final class X86JitCompiler implements JitCompiler {
 
     /** The service as {@link java.util.ServiceLoader} and the component runtime create it. */
     public X86JitCompiler() {
-        this(CpuFeatures.ofHost(), false);
+        this(CpuFeatures.ofHost(), true);
     }
 
     /** A compiler for processors with {@code cpu}, offering SDT probes or not. */
@@ -116,8 +116,8 @@ public final class X86JitCompiler implements JitCompiler {
             boolean ours = space.isBlockStart(entry) && Arrays.equals(EntryPoints.codeAt(entry, ENTRY_STUB.length), ENTRY_STUB);
             calls.add(new TrampolineGenerator.ObserverCall(ours ? entry + NativeCode.BODY_OFFSET : entry, ours));
         }
-        byte[] code = TrampolineGenerator.generate(model, calls);
-        return new X86Trampoline(space.map(code, false), code);
+        TrampolineGenerator.Code code = TrampolineGenerator.generate(model, calls);
+        return new X86Trampoline(space.map(code.bytes(), false), code.bytes(), code.unalignedEntry());
     }
 
     /** Code blocks (images and trampolines) this compiler has mapped and not yet seen closed. */

@@ -1,7 +1,6 @@
 package org.bpfsdt.jit.x86_64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +23,7 @@ class ServiceRegistrationTest {
             assertTrue(xml.contains("<provide interface=\"" + JitCompiler.class.getName() + "\"/>"), xml);
             assertTrue(xml.contains("name=\"bpf.jit.arch\" type=\"String\" value=\"x86_64\""), xml);
             assertTrue(xml.contains("name=\"service.ranking\" type=\"Integer\" value=\"100\""), xml);
-            assertTrue(xml.contains("name=\"bpf.jit.sdt.probe\" type=\"Boolean\" value=\"false\""), xml);
+            assertTrue(xml.contains("name=\"bpf.jit.sdt.probe\" type=\"Boolean\" value=\"true\""), xml);
         }
     }
 
@@ -34,6 +33,6 @@ class ServiceRegistrationTest {
                 .filter(j -> j instanceof X86JitCompiler).findFirst().orElseThrow();
         assertEquals("x86_64", jit.architecture());
         assertTrue(jit.runsOnHost());
-        assertFalse(jit.supportsSdtProbes(), "as the component property says, until SDT works end to end");
+        assertTrue(jit.supportsSdtProbes(), "as the component property says: SDT works end to end");
     }
 }

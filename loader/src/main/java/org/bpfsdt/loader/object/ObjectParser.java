@@ -27,6 +27,8 @@ import org.bpfsdt.loader.elf.ElfFile;
 import org.bpfsdt.loader.elf.ElfRelocation;
 import org.bpfsdt.loader.elf.ElfSection;
 import org.bpfsdt.loader.elf.ElfSymbol;
+import org.bpfsdt.loader.sdt.SdtNote;
+import org.bpfsdt.loader.sdt.SdtNotesParser;
 
 /**
  * Turns an ELF file into a {@link ParsedObject} with libbpf's {@code bpf_object__open}
@@ -95,9 +97,11 @@ public final class ObjectParser {
         requireUniqueNames(maps.stream().map(MapDefinition::name).toList(), "maps");
         readMapRelocations(programs);
         noteIgnoredRelocations();
+        List<SdtNote> sdt = SdtNotesParser.parse(elf, btf);
         ParsedObject obj = new ParsedObject(elf, objectName(file), license, version, btf, ext, programs, subprograms, maps,
-                readGlobals(), notes);
+                readGlobals(), sdt, notes);
         checkCallTargets(obj);
+        checkProbeSites(obj);
         return obj;
     }
 
@@ -521,6 +525,18 @@ public final class ObjectParser {
             throw error(sec, at + ": offset " + off + " lies outside '" + target.name() + "' (" + target.size() + " bytes)");
         }
         return new InsnRelo.DataLoad(i, map, off);
+    }
+
+    /** Every SDT probe's NOP must lie inside a function, which is how it reaches a program. */
+    private void checkProbeSites(ParsedObject obj) {
+        for (SdtNote n : obj.sdtNotes()) {
+            boolean inFunction = java.util.stream.Stream.concat(obj.programs().stream(), obj.subprograms().stream())
+                    .anyMatch(f -> f.section().equals(n.section()) && f.containsSlot(n.sectionInsn()));
+            if (!inFunction) {
+                throw new BpfException(Errno.EINVAL, file + ": SDT probe '" + n.name() + "': its NOP (section '" + n.section()
+                        + "' insn " + n.sectionInsn() + ") is not inside any function");
+            }
+        }
     }
 
     /** Every call and function address must land on the start of a {@code .text} function. */

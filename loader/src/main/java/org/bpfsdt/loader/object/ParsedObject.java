@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.bpfsdt.api.btf.Btf;
 import org.bpfsdt.loader.btf.BtfExt;
 import org.bpfsdt.loader.elf.ElfFile;
+import org.bpfsdt.loader.sdt.SdtNote;
 
 /**
  * A BPF object after parsing and validation, before anything is linked or loaded.
@@ -20,16 +21,18 @@ import org.bpfsdt.loader.elf.ElfFile;
  * @param subprograms the functions of {@code .text}
  * @param maps       maps: {@code .maps} entries first, then global data sections, as libbpf orders them
  * @param globals    global variables of the data sections
+ * @param sdtNotes   the SDT probes of {@code .bpf_sdt_notes}, in notes order
  * @param notes      things the loader ignored on purpose, for the report
  */
 public record ParsedObject(ElfFile elf, String name, String license, int kernVersion, Btf btf, BtfExt btfExt,
                            List<CodeFunction> programs, List<CodeFunction> subprograms, List<MapDefinition> maps,
-                           List<GlobalVar> globals, List<String> notes) {
+                           List<GlobalVar> globals, List<SdtNote> sdtNotes, List<String> notes) {
     public ParsedObject {
         programs = List.copyOf(programs);
         subprograms = List.copyOf(subprograms);
         maps = List.copyOf(maps);
         globals = List.copyOf(globals);
+        sdtNotes = List.copyOf(sdtNotes);
         notes = List.copyOf(notes);
     }
 

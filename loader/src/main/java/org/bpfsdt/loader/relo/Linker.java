@@ -19,6 +19,8 @@ import org.bpfsdt.loader.btf.BtfExt;
 import org.bpfsdt.loader.object.CodeFunction;
 import org.bpfsdt.loader.object.InsnRelo;
 import org.bpfsdt.loader.object.ParsedObject;
+import org.bpfsdt.loader.sdt.LinkedProbe;
+import org.bpfsdt.loader.sdt.SdtNote;
 
 /**
  * Builds one loadable program the way libbpf's {@code bpf_object__relocate} does: CO-RE
@@ -69,6 +71,7 @@ public final class Linker {
         }
         List<FuncInfo> funcInfo = new ArrayList<>();
         List<LineInfo> lineInfo = new ArrayList<>();
+        List<LinkedProbe> probes = new ArrayList<>();
         List<LinkedProgram.Placement> subs = new ArrayList<>();
         for (Map.Entry<CodeFunction, Integer> e : placed.entrySet()) {
             CodeFunction f = e.getKey();
@@ -86,8 +89,15 @@ public final class Linker {
                     lineInfo.add(new LineInfo(r.insn() - f.sectionInsn() + base, r.file(), r.source(), r.line(), r.column()));
                 }
             }
+            // a probe in a subprogram belongs to every program that subprogram is appended to
+            for (SdtNote n : obj.sdtNotes()) {
+                if (n.section().equals(f.section()) && f.containsSlot(n.sectionInsn())) {
+                    probes.add(new LinkedProbe(n, n.sectionInsn() - f.sectionInsn() + base));
+                }
+            }
         }
-        return new LinkedProgram(main.name(), out, maps, funcInfo, lineInfo, subs);
+        probes.sort(java.util.Comparator.comparingInt(LinkedProbe::insn));
+        return new LinkedProgram(main.name(), out, maps, funcInfo, lineInfo, subs, probes);
     }
 
     private static int mapSlot(List<Integer> maps, int objectMap) {

@@ -33,8 +33,6 @@ final class Calls {
     private final Precision precision;
     private final Checker checker;
     /** The helper whose arguments are being checked. */
-    private HelperId currentHelper;
-    private boolean currentHelperChangesPacket;
 
     Calls(Env env, Regs regs, Memory mem, Precision precision, Checker checker) {
         this.env = env;
@@ -78,8 +76,6 @@ final class Calls {
             throw VerifyError.invalid("function calls are not allowed while holding a lock");
         }
         Meta meta = new Meta();
-        currentHelper = hid;
-        currentHelperChangesPacket = fn.changesPacket();
         for (int i = 0; i < 5; i++) {
             arg(fn, i, meta, hid);
         }
@@ -182,6 +178,9 @@ final class Calls {
             checkRegType(regno, reg, t);
             if (t != ArgType.PTR_TO_RINGBUF_MEM_RELEASE && reg.type == RegType.PTR_TO_CTX) {
                 mem.checkPtrOffReg(reg, regno);
+            }
+            if (t == ArgType.PTR_TO_CTX && reg.type == RegType.PTR_TO_BTF_ID) {
+                env.sdt.contextArgument(hid, regno, reg);
             }
         }
         if (t == ArgType.PTR_TO_RINGBUF_MEM_RELEASE) {
@@ -422,7 +421,8 @@ final class Calls {
                 expected = "scalar";
             }
             case PTR_TO_CTX -> {
-                ok = rt == RegType.PTR_TO_CTX || SdtRules.helperMayTake(env, currentHelper, currentHelperChangesPacket, reg);
+                // an SDT observer's context pointer: which helper may take it, the SDT rules decide (arg())
+                ok = rt == RegType.PTR_TO_CTX || (rt == RegType.PTR_TO_BTF_ID && env.attachType == AttachType.TRACE_SDT);
                 expected = "ctx";
             }
             case PTR_TO_RINGBUF_MEM_RELEASE -> {

@@ -231,7 +231,7 @@ public final class Checker {
         }
         if (op == JA) {
             if (env.probeAt[idx] >= 0) {
-                SdtRules.checkSite(env, env.req.sdtProbes().get(env.probeAt[idx]));
+                env.sdt.checkSite(env.probeAt[idx], regs);
             }
             return in.jumpTarget(idx);
         }

@@ -34,6 +34,8 @@ public final class Env {
     public final VerifierLog log;
     public final StatePrinter printer;
     public final InsnData[] aux;
+    /** The SDT rules of this program (observer arguments, probe sites). */
+    public final SdtRules sdt;
     /** Stack depth each subprogram uses (bytes). */
     public final int[] subprogStack;
     /** Explored checkpoints per instruction. */
@@ -70,6 +72,7 @@ public final class Env {
         this.attachType = req.attachType();
         this.log = log;
         this.printer = new StatePrinter(maps);
+        this.sdt = new SdtRules(req);
         this.aux = new InsnData[insns.length];
         for (int i = 0; i < aux.length; i++) {
             aux[i] = new InsnData();

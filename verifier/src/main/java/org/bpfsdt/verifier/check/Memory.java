@@ -192,7 +192,11 @@ final class Memory {
                     value.markUnknown();
                 }
             }
-            case PTR_TO_BTF_ID -> btfStruct(ptrReg, reg, o, size, write, valueReg, value);
+            case PTR_TO_BTF_ID -> {
+                if (btfStruct(ptrReg, reg, o, size, write, valueReg, value)) {
+                    return;
+                }
+            }
             default -> throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
         }
         if (!write && valueReg >= 0 && size < 8 && value.type == RegType.SCALAR) {
@@ -301,16 +305,12 @@ final class Memory {
         }
         a.ctxField = f;
         a.ctxSize = size;
-        if (!write && valueReg >= 0 && env.attachType == AttachType.TRACE_SDT) {
-            SdtRules.typeObserverArg(env, off / 8, value);
-            if (value.isPointer() && (size != 8 || off % 8 != 0)) {
-                throw VerifyError.access("invalid bpf_context access off=%d size=%d", off, size);
-            }
-            return;
-        }
         if (!write && valueReg >= 0) {
             switch (f.kind()) {
-                case SCALAR -> value.markUnknown();
+                case SCALAR -> {
+                    value.markUnknown();
+                    env.sdt.typeArgument(f, size, value);
+                }
                 case PACKET -> value.markPointer(RegType.PTR_TO_PACKET);
                 case PACKET_END -> value.markPointer(RegType.PTR_TO_PACKET_END);
                 case PACKET_META -> value.markPointer(RegType.PTR_TO_PACKET_META);
@@ -351,9 +351,34 @@ final class Memory {
         }
     }
 
-    /** A probe's context pointer is opaque to an observer: it may go to helpers, not be dereferenced. */
-    private void btfStruct(int ptrReg, RegState reg, int off, int size, boolean write, int valueReg, RegState value) {
-        throw VerifyError.access("R%d is a context pointer of an SDT probe: it can only be passed to helpers that read that context", ptrReg);
+    /** A read through a BTF pointer; true when the loaded value is final (no narrowing to the access size). */
+    private boolean btfStruct(int ptrReg, RegState reg, int off, int size, boolean write, int valueReg, RegState value) {
+        if (reg.maybeNull()) {
+            throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
+        }
+        if (write) {
+            throw VerifyError.access("only read is supported");
+        }
+        ContextLayout.Field f = env.sdt.contextField(ptrReg, reg, off, size);
+        if (f == null) {
+            memRegion(ptrReg, reg, off, size, reg.memSize, false);
+            if (valueReg >= 0) {
+                value.markUnknown();
+            }
+            return false;
+        }
+        // a context read by an SDT observer: rewritten to the native field, as the target's own reads are
+        InsnData a = env.aux[env.insnIdx];
+        if (a.ctxField != null && (a.ctxField != f || a.ctxSize != size)) {
+            throw VerifyError.invalid("same insn cannot be used with different pointers");
+        }
+        a.ctxField = f;
+        a.ctxSize = size;
+        if (valueReg >= 0) {
+            value.markUnknown();
+        }
+        // a packet pointer field is read whole (8 bytes natively): as a number, with no bounds to narrow
+        return f.kind() != ContextLayout.Kind.SCALAR;
     }
 
     // ---- alignment -----------------------------------------------------------------------

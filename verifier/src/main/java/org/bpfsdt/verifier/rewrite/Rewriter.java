@@ -168,7 +168,7 @@ public final class Rewriter {
         if (insn.isJump() || code == MAY_GOTO_OP || insn.isLocalCall()) {
             return List.of(new Slot(insn, i, true));
         }
-        if (aux[i].ptrType == RegType.PTR_TO_CTX && aux[i].ctxField != null) {
+        if ((aux[i].ptrType == RegType.PTR_TO_CTX || aux[i].ptrType == RegType.PTR_TO_BTF_ID) && aux[i].ctxField != null) {
             return List.of(new Slot(contextAccess(insn, aux[i]), i, false));
         }
         if (insn.isHelperCall() && insn.imm() == HelperId.MAP_LOOKUP_ELEM.id() && aux[i].mapIndex >= 0) {

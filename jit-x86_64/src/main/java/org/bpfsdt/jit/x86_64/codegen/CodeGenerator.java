@@ -51,6 +51,7 @@ public final class CodeGenerator {
     private int[] slotOffsets;
     private int[] functionOffsets;
     private int[] probeOffsets;
+    private boolean[] probeAligned;
     private int[] thunkOffsets;
     private int[] thunkTargets;
     private FunctionPlan fn;
@@ -74,7 +75,7 @@ public final class CodeGenerator {
                 if (code.length > MAX_CODE_BYTES) {
                     throw new BpfException(Errno.E2BIG, "the native code would take " + code.length + " bytes (at most " + MAX_CODE_BYTES + ")");
                 }
-                return new NativeCode(code, slotOffsets, functionOffsets, plan.functionNames(), probeOffsets, thunkOffsets, thunkTargets,
+                return new NativeCode(code, slotOffsets, functionOffsets, plan.functionNames(), probeOffsets, thunkOffsets, thunkTargets, probeAligned,
                         layout.batch, layout.bpfLoop, layout.data, plan.mayUpcall, pass);
             }
         }
@@ -98,6 +99,7 @@ public final class CodeGenerator {
         probeOffsets = new int[plan.request.probes().size()];
         thunkOffsets = new int[probeOffsets.length];
         thunkTargets = new int[probeOffsets.length];
+        probeAligned = new boolean[probeOffsets.length];
         Arrays.fill(probeOffsets, -1);
         Arrays.fill(thunkOffsets, -1);
         Arrays.fill(thunkTargets, -1);
@@ -685,6 +687,7 @@ public final class CodeGenerator {
             a.nop(8 - inWord);
         }
         probeOffsets[probe] = a.position();
+        probeAligned[probe] = fn.stackAligned();
         for (byte b : X86Assembler.NOP5) {
             a.emit8(b);
         }

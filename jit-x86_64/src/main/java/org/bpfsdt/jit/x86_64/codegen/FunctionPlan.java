@@ -17,7 +17,8 @@ import org.bpfsdt.jit.x86_64.asm.Reg;
  * </pre>
  *
  * A leaf that never touches r10 and calls nothing gets no frame at all: it only saves the
- * callee-saved registers it uses.
+ * callee-saved registers it uses (an SDT probe site in it may then sit 8 bytes off the 16-byte
+ * alignment: its trampoline has an entry for that, so a probe makes no frame).
  *
  * @param index      function index (0 = main)
  * @param name       its name, or {@code ""}
@@ -49,6 +50,11 @@ record FunctionPlan(int index, String name, int start, int end, int stackDepth, 
             }
         }
         return new FunctionPlan(index, name, start, end, stackDepth, saved, framed, mayGoto, local);
+    }
+
+    /** Whether rsp is 16-aligned in the body: a frame keeps it so; without one, an odd number of saves does. */
+    boolean stackAligned() {
+        return framed || saved.size() % 2 == 1;
     }
 
     /** The slot holding the may_goto budget. */

@@ -18,6 +18,7 @@ import java.util.List;
  * @param probeOffsets      native offset of each probe's 5-byte NOP, by probe index ({@code -1}: no site)
  * @param probeThunkOffsets native offset of each probe's far-jump thunk ({@code -1}: no site)
  * @param probeThunkTargets offset of the aligned 8-byte word each thunk jumps through ({@code -1}: no site)
+ * @param probeStackAligned whether rsp is 16-aligned at each probe's site (else it is 8 bytes off)
  * @param batchOffset       native offset of the batch entry
  * @param bpfLoopOffset     native offset of the {@code bpf_loop} stub, or {@code -1}
  * @param dataOffset        where data starts: everything before it is instructions
@@ -25,7 +26,7 @@ import java.util.List;
  * @param passes            code generation passes until every jump had its size
  */
 public record NativeCode(byte[] code, int[] slotOffsets, int[] functionOffsets, List<String> functionNames, int[] probeOffsets, int[] probeThunkOffsets,
-                         int[] probeThunkTargets, int batchOffset, int bpfLoopOffset, int dataOffset, boolean mayUpcall,
+                         int[] probeThunkTargets, boolean[] probeStackAligned, int batchOffset, int bpfLoopOffset, int dataOffset, boolean mayUpcall,
                          int passes) {
     /** Where the main function starts: the entry of a tail call. */
     public static final int BODY_OFFSET = 16;

@@ -90,9 +90,6 @@ public final class ProgramPlan {
             int f = functionOfSlot[pc];
             Subprog fn = subprogs.get(f);
             noteRegisters(insn, savedRegs[f], usesFp, f);
-            if (probeAt[pc] >= 0) {
-                calls[f] = true;
-            }
             if (insn.isLddw()) {
                 if (insn.src() == PSEUDO_FUNC) {
                     requireFunctionStart(subprogs, pc, insn, pc + 1 + insn.imm());

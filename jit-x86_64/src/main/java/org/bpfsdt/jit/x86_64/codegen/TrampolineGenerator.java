@@ -2,6 +2,7 @@ package org.bpfsdt.jit.x86_64.codegen;
 
 import static org.bpfsdt.jit.x86_64.codegen.RegisterMap.AUX;
 
+import java.util.Arrays;
 import java.util.List;
 
 import org.bpfsdt.api.spi.FuncModel;
@@ -18,6 +19,10 @@ import org.bpfsdt.jit.x86_64.asm.X86Assembler.AluOp;
  * as u64s extended as their declared types say, calls each observer with a pointer to them,
  * restores and returns. The flags and the JIT's scratch registers are dead at a probe site.
  * Observers compiled by this JIT are entered at their main function, one call fewer per hit.
+ * A site sits on a 16-aligned stack, or 8 bytes off it in a leaf without a frame (which a probe
+ * does not make keep one, so a detached probe costs its NOP alone): the trampoline has an entry
+ * for each; the second pushes one word more (a push, which the processor's stack tracking
+ * handles cheaply, not a {@code sub rsp}), so the observers are called on an aligned stack.
  */
 public final class TrampolineGenerator {
     /** BPF r0..r5 in push order. */
@@ -41,7 +46,14 @@ public final class TrampolineGenerator {
     public record ObserverCall(long address, boolean body) {
     }
 
-    public static byte[] generate(FuncModel model, List<ObserverCall> observers) {
+    /**
+     * A trampoline's machine code: entered at 0 from a site on a 16-aligned stack, at
+     * {@code unalignedEntry} from a site 8 bytes off it.
+     */
+    public record Code(byte[] bytes, int unalignedEntry) {
+    }
+
+    public static Code generate(FuncModel model, List<ObserverCall> observers) {
         for (int i = 0; i < model.nrArgs(); i++) {
             int size = model.argSize()[i];
             if (size != 1 && size != 2 && size != 4 && size != 8) {
@@ -51,15 +63,32 @@ public final class TrampolineGenerator {
                 throw new IllegalArgumentException("argument " + i + " is in r" + model.argRegs()[i] + ", which is not a BPF register");
             }
         }
+        byte[] aligned = entry(model, observers, false);
+        // each entry is position independent (its constant pool follows it); the second starts on its own cache line
+        int second = (aligned.length + 63) & ~63;
+        byte[] unaligned = entry(model, observers, true);
+        byte[] code = new byte[second + unaligned.length];
+        System.arraycopy(aligned, 0, code, 0, aligned.length);
+        Arrays.fill(code, aligned.length, second, (byte) 0xcc);
+        System.arraycopy(unaligned, 0, code, second, unaligned.length);
+        return new Code(code, second);
+    }
+
+    /** One entry: for a site on a 16-aligned stack, or ({@code offByEight}) 8 bytes off it. */
+    private static byte[] entry(FuncModel model, List<ObserverCall> observers, boolean offByEight) {
         boolean budget = observers.stream().anyMatch(ObserverCall::body);
         X86Assembler a = new X86Assembler();
-        // called from a 16-aligned site: rsp is 8 mod 16 here; the saves and the array bring it to 0
+        if (offByEight) {
+            // the scratch register is dead at a site: its push only aligns the stack
+            a.push(AUX);
+        }
         for (Reg r : SAVED) {
             a.push(r);
         }
         if (budget) {
             a.push(RegisterMap.TAIL_CALL_BUDGET);
         }
+        // rsp is 8 mod 16 here (an aligned site's call, or the extra push); the saves and the array bring it to 0
         int frame = ARGS_BYTES + (budget ? 8 : 0);
         a.aluImm(AluOp.SUB, Width.QWORD, Reg.RSP, frame);
         for (int i = 0; i < model.nrArgs(); i++) {
@@ -91,6 +120,9 @@ public final class TrampolineGenerator {
         }
         for (int i = SAVED.length - 1; i >= 0; i--) {
             a.pop(SAVED[i]);
+        }
+        if (offByEight) {
+            a.pop(AUX);
         }
         a.ret();
         if (!a.finish()) {

@@ -124,7 +124,10 @@ public final class X86JitImage implements JitImage {
 
     @Override
     public void attachProbe(int index, Trampoline trampoline) {
-        patcher(index).attach(index, trampoline.address());
+        ProbePatcher p = patcher(index);
+        // a trampoline of this JIT has an entry for each stack alignment; any other function is entered as it is
+        long target = trampoline instanceof X86Trampoline t ? t.entry(code.probeStackAligned()[index]) : trampoline.address();
+        p.attach(index, target);
     }
 
     @Override

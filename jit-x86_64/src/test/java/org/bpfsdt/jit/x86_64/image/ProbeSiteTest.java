@@ -2,6 +2,7 @@ package org.bpfsdt.jit.x86_64.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -232,6 +233,48 @@ class ProbeSiteTest {
             assertEquals(2 * 0xffffffff80000000L, SEEN.get(), "the s32 argument, sign-extended, twice");
             assertArrayEquals(REGISTERS_AFTER, Arrays.copyOf(longs(ctx, 9), 9));
         }
+    }
+
+    /**
+     * A probe in a function without a frame (a leaf that never touches r10): whatever the leaf
+     * saved, its site calls the trampoline's entry for its stack alignment, so the trampoline
+     * calls an observer that needs the System V alignment (an FFM upcall stub) on an aligned
+     * stack; and the detached site costs no frame.
+     */
+    @Test
+    void aSiteWithoutAFrameCallsObserversOnAnAlignedStack() throws ReflectiveOperationException {
+        var handle = java.lang.invoke.MethodHandles.lookup().findStatic(ProbeSiteTest.class, "javaObserver",
+                java.lang.invoke.MethodType.methodType(long.class, long.class));
+        MemorySegment stub = java.lang.foreign.Linker.nativeLinker().upcallStub(handle,
+                java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), arena);
+        // r6, r7 and r8 written: the leaf saves none, one, two or three callee-saved registers
+        String[] prologues = {"", "mov %r6, 0x1ff\n", "mov %r6, 0x1ff\nmov %r7, 7\n", "mov %r6, 0x1ff\nmov %r7, 7\nmov %r8, 8\n"};
+        for (String saves : prologues) {
+            List<Insn> leaf = Assembler.assemble(saves + "mov32 %r1, 0x80000000\nlddw %r0, 0x1122334455667788\nja +0\nmov %r0, 0\nexit\n");
+            int slot = leaf.indexOf(Insn.ja(0));
+            SEEN.set(0);
+            FuncModel model = new FuncModel(2, new int[] {8, 4}, new boolean[] {false, true}, new int[] {0, 1}, 0);
+            try (JitImage target = compile(leaf, List.of(probe(slot, model.argRegs())));
+                 Trampoline tramp = jit.createTrampoline(model, new long[] {stub.address()})) {
+                byte[] frame = {0x55, 0x48, (byte) 0x89, (byte) 0xe5}; // push rbp; mov rbp, rsp
+                assertFalse(contains(target.code(), frame), "a leaf keeps no frame for its probe");
+                assertEquals(saves.lines().count() % 2 == 1, ((X86JitImage) target).nativeCode().probeStackAligned()[0],
+                        "rsp at the site after the saves");
+                target.attachProbe(0, tramp);
+                run(target, arena.allocate(8, 8));
+                run(target, arena.allocate(8, 8));
+                assertEquals(2 * 0xffffffff80000000L, SEEN.get(), "called twice with " + saves.lines().count() + " saved registers");
+            }
+        }
+    }
+
+    private static boolean contains(byte[] code, byte[] pattern) {
+        for (int i = 0; i + pattern.length <= code.length; i++) {
+            if (Arrays.equals(code, i, i + pattern.length, pattern, 0, pattern.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Insn> withBuffer(String asm, MemorySegment buf) {
