@@ -11,24 +11,45 @@ import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.isa.Opcodes;
 import org.bpfsdt.api.spi.MapDescriptor;
 import org.bpfsdt.oracle.KernelBpf;
+import org.bpfsdt.oracle.KernelBtf;
 
 /**
  * A program ready to load into the running kernel: kernel maps equivalent to the verifier
- * request's maps, and the instructions with map loads by index turned into loads by the
- * kernel's map fds. Closing it closes the maps. (Tests and benchmarks.)
+ * request's maps (with their initial values, frozen where the request's are), the program's BTF
+ * and func_info when it has them, and the instructions with map loads by index turned into loads
+ * by the kernel's map fds. Closing it closes the maps and the BTF. (Tests and benchmarks.)
  */
 public final class KernelProgram implements AutoCloseable {
     private final List<Integer> fds = new ArrayList<>();
     private final KernelBpf.ProgLoad load;
+    private KernelBpf.ProgBtf btf;
 
     public KernelProgram(ProgramType type, AttachType attach, List<Insn> insns, List<MapDescriptor> maps) {
+        this(type, attach, insns, maps, null, null);
+    }
+
+    /**
+     * @param initialValues per map, the bytes written to its first value before it is frozen ({@code null}: none)
+     * @param funcBtf       BTF and func_info, or {@code null}
+     */
+    KernelProgram(ProgramType type, AttachType attach, List<Insn> insns, List<MapDescriptor> maps, List<byte[]> initialValues, FuncBtf funcBtf) {
         try {
-            for (MapDescriptor m : maps) {
+            for (int i = 0; i < maps.size(); i++) {
+                MapDescriptor m = maps.get(i);
                 int fd = KernelBpf.mapCreate(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), 0, "m" + fds.size());
                 fds.add(fd);
-                if (m.frozen() || (m.flags() & MapFlags.RDONLY_PROG) != 0) {
+                byte[] v = initialValues == null || i >= initialValues.size() ? null : initialValues.get(i);
+                if (v != null) {
+                    KernelBpf.mapUpdate(fd, new byte[4], java.util.Arrays.copyOf(v, m.valueSize()), MapFlags.ANY);
+                }
+                if (m.frozen()) {
                     KernelBpf.mapFreeze(fd);
                 }
+            }
+            if (funcBtf != null) {
+                int btfFd = KernelBpf.btfLoad(KernelBtf.encode(funcBtf.btf()));
+                fds.add(btfFd);
+                btf = new KernelBpf.ProgBtf(btfFd, funcBtf.funcInfo());
             }
         } catch (BpfException e) {
             close();
@@ -49,12 +70,21 @@ public final class KernelProgram implements AutoCloseable {
 
     /** {@code BPF_PROG_LOAD}, closing the program again; throws the kernel's refusal. */
     public void load() {
-        KernelBpf.close(KernelBpf.progLoad(load));
+        KernelBpf.close(btf == null ? KernelBpf.progLoad(load) : KernelBpf.progLoad(load, btf));
     }
 
     /** {@code BPF_PROG_LOAD} with the kernel's log at {@code level}: the refusal carries it. */
     public void load(int level) {
-        KernelBpf.close(KernelBpf.progLoad(new KernelBpf.ProgLoad(load.type(), load.insns(), load.license(), load.expectedAttachType(), level)));
+        KernelBpf.ProgLoad p = new KernelBpf.ProgLoad(load.type(), load.insns(), load.license(), load.expectedAttachType(), level);
+        KernelBpf.close(btf == null ? KernelBpf.progLoad(p) : KernelBpf.progLoad(p, btf));
+    }
+
+    /** The kernel's verifier log of an accepted program at {@code level}. */
+    public String log(int level) {
+        int[] fd = new int[1];
+        String log = KernelBpf.progLoadLog(new KernelBpf.ProgLoad(load.type(), load.insns(), load.license(), load.expectedAttachType(), level), btf, fd);
+        KernelBpf.close(fd[0]);
+        return log;
     }
 
     @Override
