@@ -4,7 +4,7 @@
  * their own, from their BTF signature (scalars, the context, pointers to
  * sized memory that may be NULL); a call only checks the arguments and
  * returns an unknown scalar.
- * - many_calls calls mix() for 64 values in a loop; mix() is a 1000-step loop.
+ * - many_calls calls mix() for 64 values in a loop; mix() is a 2000-step loop.
  *   Verified at each call, as a static function is, that is over the
  *   1,000,000-instruction budget; verified once it is a few thousand.
  * - ctx_arg hands the context to packet_byte(), which checks the packet
@@ -24,7 +24,7 @@ __noinline __u32 mix(__u32 x)
 {
 	__u32 acc = x;
 
-	for (int j = 0; j < 1000; j++)
+	for (int j = 0; j < 2000; j++)
 		acc = acc * 31 + (j ^ x);
 	return acc;
 }

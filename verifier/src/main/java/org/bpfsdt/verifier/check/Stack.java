@@ -37,7 +37,7 @@ final class Stack {
             maxOff = reg.smax + off + size;
         }
         Errno err = null;
-        if (minOff < -FuncState.MAX_STACK) {
+        if (minOff < -FuncState.MAX_STACK || minOff > -1) {
             err = Errno.EACCES;
         } else if (maxOff > 0) {
             err = Errno.EINVAL;
