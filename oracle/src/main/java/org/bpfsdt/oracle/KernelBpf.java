@@ -160,6 +160,15 @@ public final class KernelBpf {
 
     /** {@code BPF_MAP_CREATE}. */
     public static int mapCreate(MapType type, int keySize, int valueSize, int maxEntries, int flags, long mapExtra, String name) {
+        return mapCreate(type, keySize, valueSize, maxEntries, flags, mapExtra, name, null);
+    }
+
+    /** The BTF of a map's key and value ({@code btf_fd}, {@code btf_key_type_id}, {@code btf_value_type_id}): how the kernel finds a {@code bpf_spin_lock}. */
+    public record MapBtf(int btfFd, int keyTypeId, int valueTypeId) {
+    }
+
+    /** {@code BPF_MAP_CREATE} with the BTF of key and value ({@code null}: none). */
+    public static int mapCreate(MapType type, int keySize, int valueSize, int maxEntries, int flags, long mapExtra, String name, MapBtf btf) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
             attr.set(JAVA_INT, 0, type.kernelId());
@@ -169,6 +178,11 @@ public final class KernelBpf {
             attr.set(JAVA_INT, 16, flags);
             byte[] n = name == null ? new byte[0] : name.getBytes(StandardCharsets.US_ASCII);
             MemorySegment.copy(n, 0, attr, ValueLayout.JAVA_BYTE, 28, Math.min(15, n.length));
+            if (btf != null) {
+                attr.set(JAVA_INT, 48, btf.btfFd());
+                attr.set(JAVA_INT, 52, btf.keyTypeId());
+                attr.set(JAVA_INT, 56, btf.valueTypeId());
+            }
             attr.set(JAVA_LONG, 64, mapExtra);
             long r = bpf(MAP_CREATE, attr, arena);
             if (r < 0) {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.MapFlags;
+import org.bpfsdt.api.btf.BtfBuilder;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.isa.Opcodes;
@@ -20,7 +21,9 @@ import org.bpfsdt.oracle.KernelBtf;
  * by the kernel's map fds. Closing it closes the maps and the BTF. (Tests and benchmarks.)
  */
 public final class KernelProgram implements AutoCloseable {
+    /** Every fd to close: maps and BTF objects. */
     private final List<Integer> fds = new ArrayList<>();
+    private final List<Integer> mapFds = new ArrayList<>();
     private final KernelBpf.ProgLoad load;
     private KernelBpf.ProgBtf btf;
 
@@ -36,8 +39,9 @@ public final class KernelProgram implements AutoCloseable {
         try {
             for (int i = 0; i < maps.size(); i++) {
                 MapDescriptor m = maps.get(i);
-                int fd = KernelBpf.mapCreate(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), 0, "m" + fds.size());
+                int fd = KernelBpf.mapCreate(m.type(), m.keySize(), m.valueSize(), m.maxEntries(), m.flags(), 0, "m" + i, lockBtf(m));
                 fds.add(fd);
+                mapFds.add(fd);
                 byte[] v = initialValues == null || i >= initialValues.size() ? null : initialValues.get(i);
                 if (v != null) {
                     KernelBpf.mapUpdate(fd, new byte[4], java.util.Arrays.copyOf(v, m.valueSize()), MapFlags.ANY);
@@ -59,13 +63,30 @@ public final class KernelProgram implements AutoCloseable {
         for (int i = 0; i < code.size(); i++) {
             Insn in = code.get(i);
             if (in.isLddw() && (in.src() == Opcodes.PSEUDO_MAP_IDX || in.src() == Opcodes.PSEUDO_MAP_IDX_VALUE)) {
-                int fd = in.imm() >= 0 && in.imm() < fds.size() ? fds.get(in.imm()) : 0x3fffffff;
+                int fd = in.imm() >= 0 && in.imm() < mapFds.size() ? mapFds.get(in.imm()) : 0x3fffffff;
                 code.set(i, new Insn(Opcodes.LDDW, in.dst(), in.src() == Opcodes.PSEUDO_MAP_IDX ? Opcodes.PSEUDO_MAP_FD : Opcodes.PSEUDO_MAP_VALUE, 0,
                         fd));
                 i++;
             }
         }
         load = new KernelBpf.ProgLoad(type, code, "GPL", attach == null ? 0 : attach.kernelId(), 0);
+    }
+
+    /**
+     * For a map whose value holds a {@code bpf_spin_lock} (a descriptor's lock offset), BTF that
+     * says so, as the kernel needs: {@code struct value { ...; struct bpf_spin_lock lock; ... }}.
+     */
+    private KernelBpf.MapBtf lockBtf(MapDescriptor m) {
+        if (m.spinLockOffset() < 0) {
+            return null;
+        }
+        BtfBuilder b = new BtfBuilder();
+        int u32 = b.integer("unsigned int", 4, false);
+        int lock = b.struct("bpf_spin_lock", 4, List.of(BtfBuilder.member("val", u32, 0)));
+        int value = b.struct("value", m.valueSize(), List.of(BtfBuilder.member("lock", lock, m.spinLockOffset())));
+        int fd = KernelBpf.btfLoad(KernelBtf.encode(b.build()));
+        fds.add(fd);
+        return new KernelBpf.MapBtf(fd, u32, value);
     }
 
     /** {@code BPF_PROG_LOAD}, closing the program again; throws the kernel's refusal. */

@@ -197,7 +197,7 @@ final class Calls {
                 throw VerifyError.invalid("R%d must be referenced when passed to release function", regno);
             }
             if (reg.off != 0 || !reg.isConst(0)) {
-                throw VerifyError.access("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno);
+                throw VerifyError.invalid("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno);
             }
             meta.releaseRegno = regno;
         }
@@ -675,7 +675,7 @@ final class Calls {
                     throw VerifyError.invalid("arg#%d is expected to be non-NULL", i);
                 }
                 if (!reg.isPointer()) {
-                    throw VerifyError.access("R%d type=%s expected=fp", regno, StatePrinter.typeName(reg));
+                    throw VerifyError.invalid("R%d type=%s expected=fp", regno, StatePrinter.typeName(reg));
                 }
                 // the callee may read and write all of it (check_mem_reg); a NULL pointer is the callee's to check
                 int flags = reg.flags;
@@ -683,6 +683,8 @@ final class Calls {
                 try {
                     helperMem(regno, arg.size(), false, true, null);
                     helperMem(regno, arg.size(), true, true, null);
+                } catch (VerifyError e) {
+                    throw VerifyError.invalid("%s", e.getMessage());
                 } finally {
                     reg.flags = flags;
                 }
@@ -750,11 +752,14 @@ final class Calls {
      */
     void checkReturn() {
         RegState r0 = regs.read(0);
+        if (env.cur.frames[0].subprog != 0) {
+            if (r0.type != RegType.SCALAR) {
+                throw VerifyError.invalid("At subprogram exit the register R0 is not a scalar value (%s)", StatePrinter.typeName(r0));
+            }
+            return;
+        }
         if (r0.isPointer()) {
             throw VerifyError.access("R0 leaks addr as return value");
-        }
-        if (env.cur.frames[0].subprog != 0) {
-            return;
         }
         long[] range = returnRange();
         if (range == null) {

@@ -388,9 +388,12 @@ public final class Checker {
             env.aux[i].mapIndex = index;
             if (src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
                 long off = env.insns[i + 1].imm() & 0xffffffffL;
-                boolean direct = (m.type() == MapType.ARRAY) && m.maxEntries() == 1;
-                if (!direct) {
+                if (m.type() != MapType.ARRAY) {
                     throw VerifyError.invalid("no direct value access support for this map type");
+                }
+                if (m.maxEntries() != 1) {
+                    // arrays give direct access to their only value (array_map_direct_value_addr)
+                    throw new VerifyError(Errno.ENOTSUPP, "direct value access on an array of " + m.maxEntries() + " entries failed: only a one-entry array has a single value");
                 }
                 if (off >= m.valueSize()) {
                     throw VerifyError.invalid("invalid access to map value pointer, value_size=%d off=%d", m.valueSize(), off);
