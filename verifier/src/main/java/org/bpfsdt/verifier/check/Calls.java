@@ -305,6 +305,9 @@ final class Calls {
                 if (write && (m.flags() & MapFlags.RDONLY_PROG) != 0) {
                     throw VerifyError.access("write into map forbidden, value_size=%d off=%d size=%d", m.valueSize(), reg.off, size);
                 }
+                if (!write && (m.flags() & MapFlags.WRONLY_PROG) != 0) {
+                    throw VerifyError.access("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), reg.off, size);
+                }
                 mem.memRegion(regno, reg, reg.off, size, m.valueSize(), zeroOk);
                 int lock = env.spinLockOffset(reg.mapIndex);
                 if (lock >= 0 && size > 0 && reg.smin + reg.off < lock + 4 && lock < reg.umax + reg.off + size) {
