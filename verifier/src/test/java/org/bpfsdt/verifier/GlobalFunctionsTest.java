@@ -91,6 +91,19 @@ class GlobalFunctionsTest {
         }
     }
 
+    /**
+     * A function only called from code a constant rules out is not verified, and leaves the
+     * rewritten program with its calls: the functions engines see tile the program, none empty.
+     */
+    @Test
+    void aFunctionNoPathCallsLeavesNoEmptyFunction() {
+        Corpus c = Corpus.all().stream().filter(x -> x.name().equals("global_only_called_from_dead_code_is_not_verified")).findFirst().orElseThrow();
+        VerifierResult r = new BpfVerifier().verify(c.request(1));
+        assertFalse(r.log().contains("Validating f()"), r.log());
+        assertEquals(1, r.subprogs().size(), r.subprogs().toString());
+        assertEquals(r.insns().size(), r.subprogs().get(0).end());
+    }
+
     private static VerifierRequest withStatic(VerifierRequest r, String function) {
         List<BtfType> types = new ArrayList<>(r.btf().types());
         for (int i = 0; i < types.size(); i++) {

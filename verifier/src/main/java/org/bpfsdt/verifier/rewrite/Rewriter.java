@@ -100,7 +100,10 @@ public final class Rewriter {
             int start = newPos[env.cfg.subprogStart(s)];
             int end = newPos[env.cfg.subprogEnd(s)];
             int depth = (env.subprogStack[s] + 7) & ~7;
-            subprogs.add(new Subprog(start, end, depth, env.funcs.name(s)));
+            if (end > start) {
+                // a function only called from code that never runs is gone with its calls
+                subprogs.add(new Subprog(start, end, depth, env.funcs.name(s)));
+            }
         }
         List<SdtProbe> probes = new ArrayList<>();
         for (SdtProbe p : req.sdtProbes()) {
