@@ -353,8 +353,13 @@ public final class Checker {
         switch (in.src()) {
             case PSEUDO_NONE -> dst.markKnown(in.imm64(env.insns[idx + 1]));
             case PSEUDO_FUNC -> {
+                int subprog = env.cfg.subprogAt(idx + 1 + in.imm());
+                if (env.funcs.isGlobal(subprog)) {
+                    // a callback is verified at its helper call with the caller's state, which a global function never is
+                    throw VerifyError.invalid("callback function not static");
+                }
                 dst.markPointer(RegType.PTR_TO_FUNC);
-                dst.mapIndex = env.cfg.subprogAt(idx + 1 + in.imm());
+                dst.mapIndex = subprog;
             }
             case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> {
                 dst.markPointer(RegType.CONST_PTR_TO_MAP);
