@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * -Dsoundness.seed=7 -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class SoundnessTest {
-    static final int DEFAULT_PROGRAMS = 18000;
+    static final int DEFAULT_PROGRAMS = 20000;
 
     @Test
     void acceptedProgramsNeverTrap() {
