@@ -20,6 +20,7 @@ import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.ProgramType;
+import org.bpfsdt.api.btf.FuncInfo;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.isa.InsnCodec;
 
@@ -84,19 +85,40 @@ public final class KernelBpf {
     public record ProgLoad(ProgramType type, List<Insn> insns, String license, int expectedAttachType, int logLevel) {
     }
 
+    /**
+     * The program's BTF for {@code BPF_PROG_LOAD}, as libbpf passes it: a loaded BTF object
+     * ({@link #btfLoad}) and the func_info records, which tell the kernel which subprograms are
+     * global functions (verified on their own) and what their arguments are.
+     */
+    public record ProgBtf(int btfFd, List<FuncInfo> funcInfo) {
+        public ProgBtf {
+            funcInfo = List.copyOf(funcInfo);
+        }
+    }
+
     /** {@code BPF_PROG_LOAD}: the new program's fd; a rejection carries the kernel verifier's log (when {@code logLevel > 0}). */
     public static int progLoad(ProgLoad p) {
-        return load(p, p.logLevel(), null);
+        return load(p, null, p.logLevel(), null);
+    }
+
+    /** {@code BPF_PROG_LOAD} with the program's BTF and func_info. */
+    public static int progLoad(ProgLoad p, ProgBtf btf) {
+        return load(p, btf, p.logLevel(), null);
     }
 
     /** Loads and returns the verifier log of an accepted program (level 1 or 2); its fd goes to {@code fdOut[0]}. */
     public static String progLoadLog(ProgLoad p, int[] fdOut) {
+        return progLoadLog(p, null, fdOut);
+    }
+
+    /** As {@link #progLoadLog(ProgLoad, int[])}, with the program's BTF ({@code null}: none). */
+    public static String progLoadLog(ProgLoad p, ProgBtf btf, int[] fdOut) {
         StringBuilder log = new StringBuilder();
-        fdOut[0] = load(p, Math.max(1, p.logLevel()), log);
+        fdOut[0] = load(p, btf, Math.max(1, p.logLevel()), log);
         return log.toString();
     }
 
-    private static int load(ProgLoad p, int logLevel, StringBuilder logOut) {
+    private static int load(ProgLoad p, ProgBtf btf, int logLevel, StringBuilder logOut) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
             byte[] code = InsnCodec.encode(p.insns());
@@ -113,6 +135,17 @@ public final class KernelBpf {
             attr.set(JAVA_INT, 28, logSize);
             attr.set(JAVA_LONG, 32, log.address());
             attr.set(JAVA_INT, 68, p.expectedAttachType());
+            if (btf != null) {
+                MemorySegment funcInfo = arena.allocate(Math.max(8, 8L * btf.funcInfo().size()), 4);
+                for (int i = 0; i < btf.funcInfo().size(); i++) {
+                    funcInfo.set(JAVA_INT, 8L * i, btf.funcInfo().get(i).insnOff());
+                    funcInfo.set(JAVA_INT, 8L * i + 4, btf.funcInfo().get(i).typeId());
+                }
+                attr.set(JAVA_INT, 72, btf.btfFd());
+                attr.set(JAVA_INT, 76, 8);
+                attr.set(JAVA_LONG, 80, funcInfo.address());
+                attr.set(JAVA_INT, 88, btf.funcInfo().size());
+            }
             long r = bpf(PROG_LOAD, attr, arena);
             String text = logSize > 0 ? log.getString(0, StandardCharsets.UTF_8) : "";
             if (r < 0) {
@@ -127,6 +160,15 @@ public final class KernelBpf {
 
     /** {@code BPF_MAP_CREATE}. */
     public static int mapCreate(MapType type, int keySize, int valueSize, int maxEntries, int flags, long mapExtra, String name) {
+        return mapCreate(type, keySize, valueSize, maxEntries, flags, mapExtra, name, null);
+    }
+
+    /** The BTF of a map's key and value ({@code btf_fd}, {@code btf_key_type_id}, {@code btf_value_type_id}): how the kernel finds a {@code bpf_spin_lock}. */
+    public record MapBtf(int btfFd, int keyTypeId, int valueTypeId) {
+    }
+
+    /** {@code BPF_MAP_CREATE} with the BTF of key and value ({@code null}: none). */
+    public static int mapCreate(MapType type, int keySize, int valueSize, int maxEntries, int flags, long mapExtra, String name, MapBtf btf) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
             attr.set(JAVA_INT, 0, type.kernelId());
@@ -136,6 +178,11 @@ public final class KernelBpf {
             attr.set(JAVA_INT, 16, flags);
             byte[] n = name == null ? new byte[0] : name.getBytes(StandardCharsets.US_ASCII);
             MemorySegment.copy(n, 0, attr, ValueLayout.JAVA_BYTE, 28, Math.min(15, n.length));
+            if (btf != null) {
+                attr.set(JAVA_INT, 48, btf.btfFd());
+                attr.set(JAVA_INT, 52, btf.keyTypeId());
+                attr.set(JAVA_INT, 56, btf.valueTypeId());
+            }
             attr.set(JAVA_LONG, 64, mapExtra);
             long r = bpf(MAP_CREATE, attr, arena);
             if (r < 0) {

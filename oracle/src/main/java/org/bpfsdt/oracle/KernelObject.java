@@ -20,9 +20,10 @@ import org.bpfsdt.loader.ObjectProgram;
  * An object loaded into the running kernel exactly as the loader links it for the runtime
  * (subprograms appended, CO-RE resolved against the runtime's context types, global data in
  * single-entry arrays), as libbpf would: maps created with the kernel's {@code BPF_MAP_CREATE},
- * initial values written and {@code .rodata} frozen, map indexes turned into map fds (the oracle
- * passes no {@code fd_array}), programs loaded, PROG_ARRAY slots filled with program fds.
- * Closing it closes every fd.
+ * initial values written and {@code .rodata} frozen, the object's BTF loaded and passed with each
+ * program's func_info (so the kernel verifies global functions on their own), map indexes turned
+ * into map fds (the oracle passes no {@code fd_array}), programs loaded, PROG_ARRAY slots filled
+ * with program fds. Closing it closes every fd.
  */
 public final class KernelObject implements AutoCloseable {
     private final ObjectFile obj;
@@ -71,12 +72,18 @@ public final class KernelObject implements AutoCloseable {
     }
 
     private void loadPrograms() {
+        int btfFd = -1;
+        if (obj.btf().isPresent()) {
+            btfFd = KernelBpf.btfLoad(KernelBtf.encode(obj.btf().get()));
+            fds.add(btfFd);
+        }
         for (ObjectProgram p : obj.programs()) {
             if (p.type() == null || !p.autoload()) {
                 continue;
             }
             int attach = p.attachType() == null || p.attachType() == AttachType.TRACE_SDT ? 0 : p.attachType().kernelId();
-            int fd = KernelBpf.progLoad(new KernelBpf.ProgLoad(p.type(), withMapFds(p), obj.license(), attach, 1));
+            KernelBpf.ProgLoad load = new KernelBpf.ProgLoad(p.type(), withMapFds(p), obj.license(), attach, 1);
+            int fd = btfFd < 0 ? KernelBpf.progLoad(load) : KernelBpf.progLoad(load, new KernelBpf.ProgBtf(btfFd, p.funcInfo()));
             fds.add(fd);
             programs.put(p.name(), fd);
         }

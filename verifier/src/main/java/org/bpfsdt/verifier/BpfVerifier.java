@@ -49,7 +49,9 @@ public final class BpfVerifier implements Verifier {
         } catch (VerifyError e) {
             log.print(e.getMessage() + "\n");
             stats(log, env);
-            throw new BpfException(e.errno(), e.getMessage() + where(env)).withLog(log.toString());
+            // a message of several log lines reads as one sentence in the exception
+            String reason = e.getMessage().replace(",\n", ", ").replace("\n", "; ");
+            throw new BpfException(e.errno(), reason + where(env)).withLog(log.toString());
         } catch (StackOverflowError | RuntimeException e) {
             if (e instanceof BpfException be) {
                 throw be.withLog(log.toString());

@@ -1,11 +1,15 @@
 package org.bpfsdt.verifier;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,25 +35,45 @@ import org.bpfsdt.api.spi.VerifierRequest;
  * === name
  * type: xdp                        (xdp, sched_cls, socket_filter, tracing; default xdp)
  * attach: trace_fentry             (optional expected attach type)
- * maps: hash 4 8 16, array 4 48 1 lock=0 rdonly frozen
+ * maps: hash 4 8 16, array 4 48 1 lock=0 rdonly frozen value=2a000000
+ * funcs: main(ctx) int, global f(int, mem 16) int      (optional BTF func_info, see {@link FuncBtf})
  * expect: accept | reject ERRNO message the verifier must give
  * ---
  * assembly (the conformance syntax; map[N] loads the program's map N)
  * </pre>
+ *
+ * A frozen map's value lives in real memory holding its {@code value=} bytes (zeros without),
+ * since the verifier reads frozen read-only values; the corpus is parsed once and that memory
+ * lives as long as the test JVM.
+ *
+ * @param initialValues per map, the bytes of its first value, or {@code null}
+ * @param funcs         the {@code funcs:} declarations, or {@code null} for a program without BTF
  */
-public record Corpus(String name, String file, ProgramType type, AttachType attach, List<MapDescriptor> maps, boolean accept, Errno errno,
-              String message, String asm) {
+public record Corpus(String name, String file, ProgramType type, AttachType attach, List<MapDescriptor> maps, List<byte[]> initialValues,
+                     String funcs, boolean accept, Errno errno, String message, String asm) {
 
     static final String[] FILES = {"alu.bpf", "bounds.bpf", "stack.bpf", "ctx.bpf", "packet.bpf", "maps.bpf", "helpers.bpf",
-            "pointers.bpf", "cfg.bpf", "calls.bpf", "refs.bpf", "loops.bpf", "returns.bpf", "malformed.bpf"};
+            "pointers.bpf", "cfg.bpf", "calls.bpf", "refs.bpf", "loops.bpf", "returns.bpf", "malformed.bpf", "readonly.bpf",
+            "globals.bpf"};
 
     public List<Insn> insns() {
         return Assembler.assemble(asm);
     }
 
+    /** The program's BTF and func_info, or {@code null} without a {@code funcs:} header. */
+    public FuncBtf btf() {
+        return funcs == null ? null : FuncBtf.parse(funcs, insns(), ContextLayouts.forType(type, 5).name());
+    }
+
     public VerifierRequest request(int logLevel) {
-        return new VerifierRequest(type, attach, insns(), maps, null, List.of(), List.of(), HelperProtos.forProgramType(type),
-                ContextLayouts.forType(type, 5), null, 0, List.of(), true, logLevel);
+        FuncBtf b = btf();
+        return new VerifierRequest(type, attach, insns(), maps, b == null ? null : b.btf(), b == null ? List.of() : b.funcInfo(), List.of(),
+                HelperProtos.forProgramType(type), ContextLayouts.forType(type, 5), null, 0, List.of(), true, logLevel);
+    }
+
+    /** The same program in the running kernel: its maps (with their initial values) and BTF. */
+    public KernelProgram kernelProgram() {
+        return new KernelProgram(type, attach, insns(), maps, initialValues, btf());
     }
 
     @Override
@@ -57,12 +81,18 @@ public record Corpus(String name, String file, ProgramType type, AttachType atta
         return file + ":" + name;
     }
 
+    private static final List<Corpus> ALL = load();
+
     public static List<Corpus> all() {
+        return ALL;
+    }
+
+    private static List<Corpus> load() {
         List<Corpus> all = new ArrayList<>();
         for (String f : FILES) {
             all.addAll(parse(f, read(f)));
         }
-        return all;
+        return List.copyOf(all);
     }
 
     /** Known differences from the kernel: program name to the reason. */
@@ -107,6 +137,8 @@ public record Corpus(String name, String file, ProgramType type, AttachType atta
             ProgramType type = ProgramType.XDP;
             AttachType attach = null;
             List<MapDescriptor> maps = List.of();
+            List<byte[]> values = List.of();
+            String funcs = null;
             boolean accept = true;
             Errno errno = null;
             String message = "";
@@ -120,7 +152,11 @@ public record Corpus(String name, String file, ProgramType type, AttachType atta
                 switch (key) {
                     case "type" -> type = ProgramType.valueOf(v.toUpperCase(Locale.ROOT));
                     case "attach" -> attach = AttachType.valueOf(v.toUpperCase(Locale.ROOT));
-                    case "maps" -> maps = maps(v);
+                    case "maps" -> {
+                        values = initialValues(v);
+                        maps = maps(v, values);
+                    }
+                    case "funcs" -> funcs = v;
                     case "expect" -> {
                         if (v.equals("accept")) {
                             accept = true;
@@ -134,21 +170,39 @@ public record Corpus(String name, String file, ProgramType type, AttachType atta
                     default -> throw new IllegalArgumentException(file + ":" + name + ": unknown header " + key);
                 }
             }
-            out.add(new Corpus(name, file, type, attach, maps, accept, errno, message, asm));
+            out.add(new Corpus(name, file, type, attach, maps, values, funcs, accept, errno, message, asm));
         }
         return out;
     }
 
-    private static List<MapDescriptor> maps(String spec) {
+    private static List<byte[]> initialValues(String spec) {
+        List<byte[]> l = new ArrayList<>();
+        for (String m : spec.split(",")) {
+            String v = null;
+            for (String w : m.strip().split("\\s+")) {
+                if (w.startsWith("value=")) {
+                    v = w.substring(6);
+                }
+            }
+            l.add(v == null ? null : HexFormat.of().parseHex(v));
+        }
+        return l;
+    }
+
+    private static List<MapDescriptor> maps(String spec, List<byte[]> values) {
         List<MapDescriptor> l = new ArrayList<>();
         int id = 1;
         for (String m : spec.split(",")) {
             String[] w = m.strip().split("\\s+");
             MapType t = MapType.valueOf(w[0].toUpperCase(Locale.ROOT));
+            int valueSize = Integer.parseInt(w[2]);
             int flags = 0;
             int lock = -1;
             boolean frozen = false;
             for (int i = 4; i < w.length; i++) {
+                if (w[i].startsWith("value=")) {
+                    continue;
+                }
                 if (w[i].startsWith("lock=")) {
                     lock = Integer.parseInt(w[i].substring(5));
                 } else if (w[i].equals("rdonly")) {
@@ -161,8 +215,18 @@ public record Corpus(String name, String file, ProgramType type, AttachType atta
                     throw new IllegalArgumentException("bad map attribute " + w[i]);
                 }
             }
-            l.add(new MapDescriptor(id, t, Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]), flags, frozen, null, 0, lock,
-                    0x1000_0000L * id, 0x2000_0000L * id, Optional.empty()));
+            long valueBase = 0x2000_0000L * id;
+            if (frozen) {
+                // the verifier may read a frozen value: it lives in real memory
+                MemorySegment mem = Arena.global().allocate(valueSize, 8);
+                byte[] v = values.get(id - 1);
+                if (v != null) {
+                    MemorySegment.copy(v, 0, mem, ValueLayout.JAVA_BYTE, 0, Math.min(v.length, valueSize));
+                }
+                valueBase = mem.address();
+            }
+            l.add(new MapDescriptor(id, t, Integer.parseInt(w[1]), valueSize, Integer.parseInt(w[3]), flags, frozen, null, 0, lock,
+                    0x1000_0000L * id, valueBase, Optional.empty()));
             id++;
         }
         return l;

@@ -3,6 +3,7 @@ package org.bpfsdt.verifier;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,23 +47,27 @@ class ObjectProgramsTest {
     }
 
     /**
-     * The same instructions loaded into the running kernel (maps without BTF, as the corpus
-     * oracle does): every program the kernel accepts is accepted here too; the kernel may refuse
-     * only where it needs BTF this comparison does not load (spin locks, callbacks).
+     * The same instructions loaded into the running kernel, with the program's BTF and func_info
+     * (so global functions are verified on their own there too) and global data as configured,
+     * but maps without BTF: every program the kernel accepts is accepted here too; the kernel may
+     * refuse only where it needs the maps' BTF (spin locks).
      */
     @Test
     void theKernelAgrees() throws IOException {
         KernelBpf.Availability a = KernelBpf.availability();
         Assumptions.assumeTrue(a.available(), a.reason());
         int agree = 0, needsBtf = 0;
+        Arena arena = Arena.ofAuto();
         for (Path o : objects()) {
             ObjectFile obj = ObjectFile.open(o);
             for (ObjectProgram p : obj.programs()) {
                 if (p.type() == null || p.type() == ProgramType.TRACING) {
                     continue;
                 }
-                VerifierRequest req = ObjectRequests.of(obj, p, 0);
-                try (KernelProgram k = new KernelProgram(req.type(), req.attachType(), req.insns(), req.maps())) {
+                VerifierRequest req = ObjectRequests.of(obj, p, 0, arena);
+                FuncBtf btf = obj.btf().map(b -> new FuncBtf(b, p.funcInfo())).orElse(null);
+                try (KernelProgram k = new KernelProgram(req.type(), req.attachType(), req.insns(), req.maps(), ObjectRequests.initialValues(obj, p),
+                        btf)) {
                     k.load(1);
                     agree++;
                 } catch (BpfException e) {
@@ -90,7 +95,10 @@ class ObjectProgramsTest {
                 }
                 tests.add(DynamicTest.dynamicTest(o.getFileName() + " " + p.name(), () -> {
                     try {
-                        VerifierResult r = new BpfVerifier().verify(ObjectRequests.of(obj, p, 1));
+                        VerifierResult r;
+                        try (Arena arena = Arena.ofConfined()) {
+                            r = new BpfVerifier().verify(ObjectRequests.of(obj, p, 1, arena));
+                        }
                         System.out.printf("%s %s: %d insns processed%n", o.getFileName(), p.name(), r.processedInsns());
                     } catch (BpfException e) {
                         fail(o.getFileName() + " " + p.name() + " rejected: " + e.getMessage() + "\n" + e.log());

@@ -9,23 +9,71 @@ import org.bpfsdt.api.ProgramType;
 /**
  * Random programs for the soundness test: valid encodings built from snippets that programs
  * really contain (arithmetic, branches, stack, context, map and packet accesses, helper calls,
- * small loops), with parameters that are usually right and sometimes a little wrong, so the
- * verifier sees both safe programs and near misses.
+ * small loops, loads of read-only constants, calls of a global or static function), with
+ * parameters that are usually right and sometimes a little wrong, so the verifier sees both
+ * safe programs and near misses.
  */
 final class ProgramGenerator {
-    /** Map 0: an array of {@link #ENTRIES} values of {@link #VALUE_SIZE} bytes (lookups are inlined); map 1: a one-entry array (direct access). */
-    static final int ENTRIES = 4, VALUE_SIZE = 32;
+    /**
+     * Map 0: an array of {@link #ENTRIES} values of {@link #VALUE_SIZE} bytes (lookups are
+     * inlined); map 1: a one-entry array (direct access); map 2: a frozen read-only one-entry
+     * array of {@link #RODATA_SIZE} bytes ({@link #rodata()}), whose loads are constants.
+     */
+    static final int ENTRIES = 4, VALUE_SIZE = 32, RODATA_SIZE = 16;
     static final int PACKET_LEN = 64;
+    /** The function a program may call (its declaration in {@link #funcs()}). */
+    private static final String FUNC = "gf";
 
     private final Random rnd;
     private final ProgramType type;
     private final StringBuilder asm = new StringBuilder();
     private final List<String> pendingLabels = new ArrayList<>();
+    private final byte[] rodata = new byte[RODATA_SIZE];
     private int labels;
+    /** The called function's parameters (each {@code int}, {@code ctx} or {@code mem N}), or null while there is none. */
+    private List<String> params;
+    private boolean funcGlobal;
+    /** While generating the function's body: where its parameters are kept. */
+    private boolean inFunc;
+    private boolean readsConstants;
 
     ProgramGenerator(Random rnd, ProgramType type) {
         this.rnd = rnd;
         this.type = type;
+        // small numbers make indexes and loop bounds, some larger or negative ones near misses
+        for (int i = 0; i < RODATA_SIZE; i++) {
+            rodata[i] = (byte) (rnd.nextInt(6) == 0 ? rnd.nextInt(256) : rnd.nextInt(64));
+        }
+    }
+
+    /** Whether the program loads from the read-only map. */
+    boolean readsConstants() {
+        return readsConstants;
+    }
+
+    /** Whether the program calls a global function (one verified on its own). */
+    boolean callsGlobal() {
+        return params != null && funcGlobal;
+    }
+
+    /** Whether the program calls a static function described by BTF. */
+    boolean callsStatic() {
+        return params != null && !funcGlobal;
+    }
+
+    /** The read-only map's value this program is verified and run with. */
+    byte[] rodata() {
+        return rodata.clone();
+    }
+
+    /** The BTF declarations of the program's functions (main, then the called one), or null when it calls none. */
+    List<FuncBtf.Func> funcs() {
+        if (params == null) {
+            return null;
+        }
+        String ctx = type == ProgramType.XDP ? "ctx" : "void* arg:ctx";
+        List<String> declared = params.stream().map(p -> p.equals("ctx") ? ctx : p).toList();
+        return List.of(new FuncBtf.Func("main", true, List.of(ctx), "int"), new FuncBtf.Func(FUNC, funcGlobal, declared, "int"));
     }
 
     /** A program of about {@code snippets} snippets, as assembly. */
@@ -57,6 +105,9 @@ final class ProgramGenerator {
             line("mov %r0, " + rnd.nextInt(4));
         }
         line("exit");
+        if (params != null) {
+            functionBody(2 + rnd.nextInt(4));
+        }
         return asm.toString();
     }
 
@@ -117,7 +168,7 @@ final class ProgramGenerator {
     }
 
     private void snippet() {
-        switch (rnd.nextInt(type == ProgramType.XDP ? 14 : 12)) {
+        switch (rnd.nextInt(type == ProgramType.XDP ? 16 : 14)) {
             case 0, 1 -> alu();
             case 2 -> stackStore();
             case 3 -> stackLoad();
@@ -129,8 +180,244 @@ final class ProgramGenerator {
             case 9 -> stackPointer();
             case 10 -> loop();
             case 11 -> stackIndex();
+            case 12 -> readOnlyConstant();
+            case 13 -> call();
             default -> packet();
         }
+    }
+
+    // ---- read-only constants -------------------------------------------------------------
+
+    /**
+     * A load from the read-only map, whose value the verifier knows, used as a stack index, a
+     * loop bound or a branch condition guarding an access out of bounds: a wrong constant (offset,
+     * width, sign extension) would let an unsafe path through, and the checked run traps it.
+     */
+    private void readOnlyConstant() {
+        String[] sizes = {"b", "b", "b", "b", "b", "h", "h", "w", "w", "dw"};
+        String size = sizes[rnd.nextInt(sizes.length)];
+        int n = bytes(size);
+        boolean sx = n < 8 && rnd.nextInt(4) == 0;
+        int base = rnd.nextInt(3) == 0 ? 8 : 0;
+        int off = rnd.nextInt(9 - n) + (rnd.nextInt(30) == 0 ? 8 : 0);
+        readsConstants = true;
+        line("lddw %r8, map_value[2]+" + base);
+        line("ldx" + (sx ? "s" : "") + size + " %r7, [%r8+" + off + "]");
+        long v = value(base + off, n, sx);
+        switch (rnd.nextInt(3)) {
+            case 0 -> {
+                if (v >= 0 && v < 256 && rnd.nextBoolean()) {
+                    // fp + v, then the offset that lands on fp-1 for the true v only; the runs catch a constant off by any amount:
+                    // on fp (one past the frame) or on fp-65 (never written), where the verifier, wrong, believed the frame
+                    int pick = rnd.nextInt(4);
+                    long at = pick < 2 ? -1 - v : pick == 2 ? -v : -65 - v;
+                    line("mov %r8, %r10");
+                    line("add %r8, %r7");
+                    line("ldxb " + reg(false) + ", " + mem("%r8", (int) at));
+                    break;
+                }
+                // an index into the 64 initialised bytes below fp-64 .. fp-1 (an index out of them now and then)
+                if ((v < 0 || v >= 64) && rnd.nextInt(4) != 0) {
+                    line("and %r7, 63");
+                }
+                line("mov %r8, %r10");
+                line("add %r8, -64");
+                line("add %r8, %r7");
+                line("ldxb " + reg(false) + ", [%r8+0]");
+            }
+            case 1 -> {
+                if (v < 0 || v > 64) {
+                    // not a loop bound: the verifier would walk it to the budget
+                    line("and %r7, 63");
+                }
+                String head = newLabel(), done = newLabel();
+                line("mov %r9, 0");
+                line("jge %r9, %r7, " + done);
+                label(head);
+                line("mov %r8, %r10");
+                line("add %r8, -64");
+                line("add %r8, %r9");
+                line("ldxb %r0, [%r8+0]");
+                line("add %r9, 1");
+                line("jlt %r9, %r7, " + head);
+                label(done);
+            }
+            default -> {
+                // the exact constant (width, sign) decides: "jeq v" skips the access on every run, so it must be accepted;
+                // "jne v" never skips it, so it must be refused (a wrong constant would accept it, and the run trap)
+                String[] ops = {"jeq", "jne", "jgt", "jsgt", "jlt", "jslt"};
+                int pick = rnd.nextInt(4);
+                String op = pick < 2 ? "jeq" : pick == 2 ? "jne" : ops[rnd.nextInt(ops.length)];
+                long k = pick < 3 || rnd.nextBoolean() ? v : v + rnd.nextInt(3) - 1;
+                String skip = newLabel();
+                line("lddw %r5, " + k);
+                line(op + (rnd.nextInt(4) == 0 ? "32" : "") + " %r7, %r5, " + skip);
+                // reached only on the side the constant rules out: one byte past the 32-byte value
+                line("lddw %r8, map_value[1]+0");
+                line("ldxb %r0, [%r8+" + VALUE_SIZE + "]");
+                label(skip);
+            }
+        }
+    }
+
+    /** The {@code n}-byte value at {@code off} of the read-only map as a load gives it (0 past the value: that load is refused anyway). */
+    private long value(int off, int n, boolean sx) {
+        long v = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            v = v << 8 | (off + i < RODATA_SIZE ? rodata[off + i] & 0xff : 0);
+        }
+        int shift = 64 - 8 * n;
+        return sx ? (v << shift) >> shift : v;
+    }
+
+    // ---- a global (or static) function -----------------------------------------------------
+
+    /**
+     * A call of the program's function, declared on first use with random parameters (scalars,
+     * the context, memory of 8 to 24 bytes that may be NULL). Memory arguments are the stack
+     * (sometimes too small, or holding a small index the caller reads back after the call: the
+     * callee may overwrite it), NULL, a map value or the read-only map's value.
+     */
+    private void call() {
+        if (inFunc) {
+            return;
+        }
+        if (params == null) {
+            params = new ArrayList<>();
+            int count = 1 + rnd.nextInt(3);
+            for (int i = 0; i < count; i++) {
+                params.add(switch (rnd.nextInt(4)) {
+                    case 0 -> "ctx";
+                    case 1 -> "int";
+                    default -> "mem " + (8 * (1 + rnd.nextInt(3)));
+                });
+            }
+            funcGlobal = rnd.nextInt(4) != 0;
+        }
+        int readBack = 0;
+        for (int i = 0; i < params.size(); i++) {
+            String r = "%r" + (i + 1);
+            String p = params.get(i);
+            if (p.equals("int")) {
+                line("mov " + r + ", " + (rnd.nextInt(30) == 0 ? "%r10" : rnd.nextBoolean() ? reg(true) : Integer.toString(rnd.nextInt(40))));
+            } else if (p.equals("ctx")) {
+                line("mov " + r + ", %r6");
+                if (rnd.nextInt(30) == 0) {
+                    line("add " + r + ", 4");
+                }
+            } else {
+                int size = Integer.parseInt(p.substring(4));
+                switch (rnd.nextInt(16)) {
+                    case 0, 1 -> line("mov " + r + ", 0");
+                    case 2, 3 -> line("lddw " + r + ", map_value[1]+" + (rnd.nextInt(4) * 8));
+                    case 4 -> line("lddw " + r + ", map_value[2]+0");
+                    default -> {
+                        int off = Math.min(64, size + 8 * (rnd.nextInt(6) == 0 ? -1 : rnd.nextInt(3)));
+                        if (readBack == 0 && rnd.nextBoolean()) {
+                            readBack = off;
+                            line("stdw [%r10-" + off + "], " + rnd.nextInt(8));
+                        }
+                        line("mov " + r + ", %r10");
+                        line("add " + r + ", -" + off);
+                    }
+                }
+            }
+        }
+        line("call local " + FUNC);
+        if (readBack != 0) {
+            // a constant stored before the call is whatever the callee left there: unmasked, only a static callee that left it keeps it an index
+            line("ldxdw %r7, [%r10-" + readBack + "]");
+            if (rnd.nextInt(5) != 0) {
+                line("and %r7, 63");
+            }
+            line("mov %r8, %r10");
+            line("add %r8, -64");
+            line("add %r8, %r7");
+            line("ldxb %r0, [%r8+0]");
+        }
+        reinitArgs();
+    }
+
+    /** The called function: its parameters kept in r6 (context), r7 (scalar) and r8 (memory), then snippets on them. */
+    private void functionBody(int snippets) {
+        inFunc = true;
+        pendingLabels.clear();
+        label(FUNC);
+        int memSize = 0;
+        for (int i = 0; i < params.size(); i++) {
+            String p = params.get(i);
+            String r = "%r" + (i + 1);
+            if (p.equals("ctx")) {
+                line("mov %r6, " + r);
+            } else if (p.equals("int")) {
+                line("mov %r7, " + r);
+            } else {
+                line("mov %r8, " + r);
+                memSize = Integer.parseInt(p.substring(4));
+            }
+        }
+        boolean hasCtx = params.contains("ctx"), hasInt = params.contains("int");
+        // the other registers start as numbers, as compiled code sets them before use
+        for (int r : SCALARS) {
+            if (r != 7 || !hasInt) {
+                line("mov %r" + r + ", " + rnd.nextInt(20));
+            }
+        }
+        for (int off = 8; off <= 64; off += 8) {
+            line("stdw [%r10-" + off + "], " + rnd.nextInt(5));
+        }
+        for (int i = 0; i < snippets; i++) {
+            int pick = rnd.nextInt(6);
+            if (pick == 0 && memSize > 0) {
+                memoryArgument(memSize);
+            } else if (pick == 1 && hasInt) {
+                line("and %r7, " + (rnd.nextInt(4) == 0 ? 127 : 63));
+                line("mov %r9, %r10");
+                line("add %r9, -64");
+                line("add %r9, %r7");
+                line("ldxb %r0, [%r9+0]");
+            } else if (pick == 2 && hasCtx) {
+                if (type == ProgramType.XDP && rnd.nextBoolean()) {
+                    packet();
+                } else {
+                    contextLoad();
+                }
+            } else if (pick == 3) {
+                readOnlyConstant();
+            } else {
+                alu();
+            }
+            if (!pendingLabels.isEmpty() && rnd.nextInt(3) == 0) {
+                label(pendingLabels.remove(rnd.nextInt(pendingLabels.size())));
+            }
+        }
+        for (String l : pendingLabels) {
+            label(l);
+        }
+        pendingLabels.clear();
+        line(rnd.nextInt(40) == 0 ? "mov %r0, %r10" : "mov %r0, " + rnd.nextInt(4));
+        line("exit");
+        inFunc = false;
+    }
+
+    /** Through the memory argument in r8: a NULL check (now and then forgotten), then a read, a write of a scalar or an atomic add. */
+    private void memoryArgument(int size) {
+        String skip = newLabel();
+        if (rnd.nextInt(12) != 0) {
+            line("jeq %r8, 0, " + skip);
+        }
+        String s = size();
+        int n = bytes(s);
+        int off = rnd.nextInt(20) == 0 ? size - n + 1 : rnd.nextInt(size / n) * n;
+        switch (rnd.nextInt(3)) {
+            case 0 -> line("ldx" + s + " " + reg(false) + ", [%r8+" + off + "]");
+            case 1 -> line("stx" + s + " [%r8+" + off + "], " + (rnd.nextBoolean() ? reg(true) : "%r7"));
+            default -> {
+                line("mov %r5, " + rnd.nextInt(1000));
+                line("lock add [%r8+" + Math.min(off & ~7, size - 8) + "], %r5");
+            }
+        }
+        label(skip);
     }
 
     private void alu() {

@@ -363,21 +363,21 @@ final class Alu {
         dst.sync();
     }
 
-    /** check_reg_sane_offset: offsets far outside any object are refused before they can wrap. */
+    /** check_reg_sane_offset: offsets far outside any object are refused before they can wrap (EINVAL, as the kernel). */
     private static void saneOffset(RegState reg, RegState ptr) {
         String t = StatePrinter.typeName(ptr);
         long val = reg.tValue;
         if (reg.isConst() && (val >= Env.MAX_VAR_OFF || val <= -Env.MAX_VAR_OFF)) {
-            throw VerifyError.access("math between %s pointer and %d is not allowed", t, val);
+            throw VerifyError.invalid("math between %s pointer and %d is not allowed", t, val);
         }
         if (reg.type != RegType.SCALAR && (reg.off >= Env.MAX_VAR_OFF || reg.off <= -Env.MAX_VAR_OFF)) {
-            throw VerifyError.access("%s pointer offset %d is not allowed", t, reg.off);
+            throw VerifyError.invalid("%s pointer offset %d is not allowed", t, reg.off);
         }
         if (reg.smin == Long.MIN_VALUE) {
-            throw VerifyError.access("math between %s pointer and register with unbounded min value is not allowed", t);
+            throw VerifyError.invalid("math between %s pointer and register with unbounded min value is not allowed", t);
         }
         if (reg.smin >= Env.MAX_VAR_OFF || reg.smin <= -Env.MAX_VAR_OFF) {
-            throw VerifyError.access("value %d makes %s pointer be out of bounds", reg.smin, t);
+            throw VerifyError.invalid("value %d makes %s pointer be out of bounds", reg.smin, t);
         }
     }
 

@@ -2,9 +2,12 @@ package org.bpfsdt.verifier.check;
 
 import static org.bpfsdt.api.isa.Opcodes.*;
 
+import java.util.List;
+
 import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.HelperId;
+import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.isa.Insn;
@@ -80,6 +83,11 @@ final class Calls {
             arg(fn, i, meta, hid);
         }
         recordMap(meta);
+        if (meta.mapIndex >= 0 && (env.maps.get(meta.mapIndex).flags() & MapFlags.RDONLY_PROG) != 0 && (hid == HelperId.MAP_UPDATE_ELEM
+                || hid == HelperId.MAP_DELETE_ELEM || hid == HelperId.MAP_PUSH_ELEM || hid == HelperId.MAP_POP_ELEM)) {
+            // what programs cannot change stays what the verifier read (record_func_map)
+            throw VerifyError.access("write into map forbidden");
+        }
         if (meta.rawMode && meta.rawRegno >= 0) {
             // the helper fills the buffer: it becomes initialised bytes
             for (int i = 0; i < meta.rawSize; i++) {
@@ -188,7 +196,7 @@ final class Calls {
                 throw VerifyError.invalid("R%d must be referenced when passed to release function", regno);
             }
             if (reg.off != 0 || !reg.isConst(0)) {
-                throw VerifyError.access("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno);
+                throw VerifyError.invalid("R%d must have zero offset when passed to release func or trusted arg to kfunc", regno);
             }
             meta.releaseRegno = regno;
         }
@@ -293,10 +301,18 @@ final class Calls {
             }
             case PTR_TO_MAP_VALUE -> {
                 MapDescriptor m = mem.map(reg);
-                if (write && (m.flags() & org.bpfsdt.api.MapFlags.RDONLY_PROG) != 0) {
+                if (write && (m.flags() & MapFlags.RDONLY_PROG) != 0) {
                     throw VerifyError.access("write into map forbidden, value_size=%d off=%d size=%d", m.valueSize(), reg.off, size);
                 }
+                if (!write && (m.flags() & MapFlags.WRONLY_PROG) != 0) {
+                    throw VerifyError.access("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), reg.off, size);
+                }
                 mem.memRegion(regno, reg, reg.off, size, m.valueSize(), zeroOk);
+                int lock = env.spinLockOffset(reg.mapIndex);
+                if (lock >= 0 && size > 0 && reg.smin + reg.off < lock + 4 && lock < reg.umax + reg.off + size) {
+                    // a helper (or a global function) writing the lock word could leave it held for ever
+                    throw VerifyError.access("bpf_spin_lock cannot be accessed indirectly by helper");
+                }
             }
             case PTR_TO_MEM -> {
                 if ((reg.flags & RegState.RDONLY) != 0 && write) {
@@ -386,7 +402,7 @@ final class Calls {
             throw VerifyError.access("R%d type=%s expected=map_value", regno, StatePrinter.typeName(reg));
         }
         MapDescriptor m = mem.map(reg);
-        if ((m.flags() & org.bpfsdt.api.MapFlags.RDONLY_PROG) == 0 || !m.frozen()) {
+        if ((m.flags() & MapFlags.RDONLY_PROG) == 0 || !m.frozen()) {
             throw VerifyError.access("R%d does not point to a readonly map'", regno);
         }
         if (!reg.isConst()) {
@@ -571,7 +587,11 @@ final class Calls {
 
     // ---- bpf-to-bpf calls ------------------------------------------------------------------
 
-    /** A call to a subprogram: a new frame with the arguments (check_func_call). */
+    /**
+     * A call to a subprogram (check_func_call): a static function gets a new frame with the
+     * arguments and is verified from here; a global function was (or will be) verified on its
+     * own, so only the arguments are checked and it returns an unknown scalar.
+     */
     int localCall(Insn in, int idx) {
         VerifierState st = env.cur;
         int target = idx + 1 + in.imm();
@@ -579,8 +599,8 @@ final class Calls {
         if (st.curFrame + 1 >= MAX_CALL_FRAMES) {
             throw new VerifyError(Errno.E2BIG, String.format("the call stack of %d frames is too deep", st.curFrame + 2));
         }
-        if (st.activeLockId != 0) {
-            throw VerifyError.invalid("function calls are not allowed while holding a lock");
+        if (env.funcs.isGlobal(subprog)) {
+            return globalCall(idx, subprog);
         }
         FuncState caller = st.cur();
         FuncState callee = new FuncState(st.curFrame + 1, subprog, idx);
@@ -595,6 +615,84 @@ final class Calls {
         }
         st.curFrame++;
         return target;
+    }
+
+    private int globalCall(int idx, int subprog) {
+        VerifierState st = env.cur;
+        String name = env.funcs.name(subprog);
+        if (st.activeLockId != 0) {
+            throw VerifyError.invalid("global function calls are not allowed while holding a lock,\nuse static function instead");
+        }
+        try {
+            List<Functions.Arg> args = env.funcs.args(subprog);
+            for (int i = 0; i < args.size(); i++) {
+                globalArg(i, args.get(i));
+            }
+        } catch (VerifyError e) {
+            // the kernel's message, then which call it was about
+            throw new VerifyError(e.errno(), e.getMessage() + String.format("\nCaller passes invalid args into func#%d ('%s')", subprog, name));
+        }
+        env.log.printf("Func#%d ('%s') is global and assumed valid.\n", subprog, name);
+        env.globalCalled[subprog] = true;
+        if (env.funcs.changesPacket(subprog, id -> {
+            HelperProto p = env.helper(id);
+            return p != null && p.changesPacket();
+        })) {
+            clearPacketPointers(st);
+        }
+        for (int r = 0; r <= 5; r++) {
+            regs.write(r).markNotInit();
+        }
+        // all the caller learns: r0 is some scalar
+        regs.get(0).markUnknown();
+        return idx + 1;
+    }
+
+    /** Argument {@code i} of a global function call against its BTF type (btf_check_func_arg_match). */
+    private void globalArg(int i, Functions.Arg arg) {
+        int regno = i + 1;
+        RegState reg = regs.get(regno);
+        env.scratchReg(regno);
+        switch (arg.kind()) {
+            case SCALAR -> {
+                if (reg.type != RegType.SCALAR) {
+                    throw VerifyError.invalid("R%d is not a scalar", regno);
+                }
+            }
+            case CTX -> {
+                if (reg.type != RegType.PTR_TO_CTX) {
+                    throw VerifyError.invalid("arg#%d expects pointer to ctx", i);
+                }
+                mem.checkPtrOffReg(reg, regno);
+            }
+            case MEM, MEM_OR_NULL -> {
+                if (reg.type == RegType.SCALAR && reg.isConst(0)) {
+                    if (arg.kind() == Functions.ArgKind.MEM) {
+                        // the callee dereferences it unchecked (the kernel lets a literal NULL through here)
+                        throw VerifyError.invalid("arg#%d is expected to be non-NULL", i);
+                    }
+                    return;
+                }
+                boolean maybeNull = reg.maybeNull();
+                if (maybeNull && arg.kind() == Functions.ArgKind.MEM) {
+                    throw VerifyError.invalid("arg#%d is expected to be non-NULL", i);
+                }
+                if (!reg.isPointer()) {
+                    throw VerifyError.invalid("R%d type=%s expected=fp", regno, StatePrinter.typeName(reg));
+                }
+                // the callee may read and write all of it (check_mem_reg); a NULL pointer is the callee's to check
+                int flags = reg.flags;
+                reg.flags &= ~RegState.MAYBE_NULL;
+                try {
+                    helperMem(regno, arg.size(), false, true, null);
+                    helperMem(regno, arg.size(), true, true, null);
+                } catch (VerifyError e) {
+                    throw VerifyError.invalid("%s", e.getMessage());
+                } finally {
+                    reg.flags = flags;
+                }
+            }
+        }
     }
 
     /** Sets up a frame for a {@code bpf_loop} callback: r1 the index, r2 the context (set_loop_callback_state). */
@@ -651,9 +749,18 @@ final class Calls {
         return next;
     }
 
-    /** {@code exit} of the main program: r0 must be a value the program type may return (check_return_code). */
+    /**
+     * {@code exit} of the main program or of a global function verified on its own: r0 must be
+     * a value the program type may return, or for a global function any scalar (check_return_code).
+     */
     void checkReturn() {
         RegState r0 = regs.read(0);
+        if (env.cur.frames[0].subprog != 0) {
+            if (r0.type != RegType.SCALAR) {
+                throw VerifyError.invalid("At subprogram exit the register R0 is not a scalar value (%s)", StatePrinter.typeName(r0));
+            }
+            return;
+        }
         if (r0.isPointer()) {
             throw VerifyError.access("R0 leaks addr as return value");
         }

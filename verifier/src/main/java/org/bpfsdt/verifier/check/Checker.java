@@ -50,18 +50,75 @@ public final class Checker {
         this.pruning = new Pruning(env, precision, mem.stack());
     }
 
-    /** Verifies the whole program; throws {@link VerifyError} on the first unsafe path. */
+    /**
+     * Verifies the whole program: the main function with every static function it calls, then
+     * each global function some verified path calls, on its own (the kernel's do_check_main and
+     * do_check_subprogs); throws {@link VerifyError} on the first unsafe path.
+     */
     public void run() {
         resolveMapLoads();
+        verify(0);
+        Functions funcs = env.funcs;
+        boolean again = true;
+        while (again) {
+            // a global function just verified may call more of them
+            again = false;
+            for (int s = 1; s < env.cfg.subprogCount(); s++) {
+                if (funcs.isGlobal(s) && env.globalCalled[s] && !env.globalVerified[s]) {
+                    verify(s);
+                    env.globalVerified[s] = true;
+                    env.log.printf("Func#%d ('%s') is safe for any args that match its prototype\n", s, funcs.name(s));
+                    again = true;
+                }
+            }
+        }
+    }
+
+    /** The state a function starts in: r1 the context for the main program, the typed arguments for a global function; r10 the frame. */
+    private VerifierState entryState(int subprog) {
         VerifierState init = new VerifierState();
-        FuncState main = new FuncState(0, 0, -1);
-        main.regs[1].markPointer(RegType.PTR_TO_CTX);
-        main.regs[10].markPointer(RegType.PTR_TO_STACK);
-        init.frames[0] = main;
-        init.firstInsnIdx = 0;
-        env.cur = init;
+        FuncState f = new FuncState(0, subprog, -1);
+        if (subprog == 0) {
+            f.regs[1].markPointer(RegType.PTR_TO_CTX);
+        } else {
+            List<Functions.Arg> args = env.funcs.args(subprog);
+            for (int i = 0; i < args.size(); i++) {
+                RegState r = f.regs[i + 1];
+                Functions.Arg a = args.get(i);
+                switch (a.kind()) {
+                    case SCALAR -> r.markUnknown();
+                    case CTX -> r.markPointer(RegType.PTR_TO_CTX);
+                    case MEM, MEM_OR_NULL -> {
+                        r.markPointer(RegType.PTR_TO_MEM);
+                        r.memSize = a.size();
+                        if (a.kind() == Functions.ArgKind.MEM_OR_NULL) {
+                            r.flags = RegState.MAYBE_NULL;
+                            r.id = env.newId();
+                        }
+                    }
+                }
+            }
+        }
+        f.regs[10].markPointer(RegType.PTR_TO_STACK);
+        init.frames[0] = f;
+        init.firstInsnIdx = env.cfg.subprogStart(subprog);
+        return init;
+    }
+
+    /** Explores every path from the start of {@code subprog} (do_check_common). */
+    private void verify(int subprog) {
+        if (subprog > 0) {
+            env.log.printf("Validating %s() func#%d...\n", env.funcs.name(subprog), subprog);
+            // checkpoints of another function's run say nothing about this one's
+            for (int i = 0; i < env.explored.size(); i++) {
+                env.explored.set(i, null);
+            }
+            env.curStates = 0;
+            env.loopConvergence = false;
+        }
+        env.cur = entryState(subprog);
         env.scratchedRegs = -1;
-        int idx = 0;
+        int idx = env.cfg.subprogStart(subprog);
         int prev = -1;
         boolean printState = false;
         for (;;) {
@@ -117,6 +174,10 @@ public final class Checker {
                 updateBranchCounts(env.cur);
                 Pending p = pending.pollLast();
                 if (p == null) {
+                    if (!env.log.level2()) {
+                        // level 1 keeps the log of a failing path only (the kernel resets it after a verified function)
+                        env.log.reset(0);
+                    }
                     break;
                 }
                 if (!env.log.level2()) {
@@ -292,8 +353,13 @@ public final class Checker {
         switch (in.src()) {
             case PSEUDO_NONE -> dst.markKnown(in.imm64(env.insns[idx + 1]));
             case PSEUDO_FUNC -> {
+                int subprog = env.cfg.subprogAt(idx + 1 + in.imm());
+                if (env.funcs.isGlobal(subprog)) {
+                    // a callback is verified at its helper call with the caller's state, which a global function never is
+                    throw VerifyError.invalid("callback function not static");
+                }
                 dst.markPointer(RegType.PTR_TO_FUNC);
-                dst.mapIndex = env.cfg.subprogAt(idx + 1 + in.imm());
+                dst.mapIndex = subprog;
             }
             case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> {
                 dst.markPointer(RegType.CONST_PTR_TO_MAP);
@@ -327,9 +393,12 @@ public final class Checker {
             env.aux[i].mapIndex = index;
             if (src == PSEUDO_MAP_VALUE || src == PSEUDO_MAP_IDX_VALUE) {
                 long off = env.insns[i + 1].imm() & 0xffffffffL;
-                boolean direct = (m.type() == MapType.ARRAY) && m.maxEntries() == 1;
-                if (!direct) {
+                if (m.type() != MapType.ARRAY) {
                     throw VerifyError.invalid("no direct value access support for this map type");
+                }
+                if (m.maxEntries() != 1) {
+                    // arrays give direct access to their only value (array_map_direct_value_addr)
+                    throw new VerifyError(Errno.ENOTSUPP, "direct value access on an array of " + m.maxEntries() + " entries failed: only a one-entry array has a single value");
                 }
                 if (off >= m.valueSize()) {
                     throw VerifyError.invalid("invalid access to map value pointer, value_size=%d off=%d", m.valueSize(), off);

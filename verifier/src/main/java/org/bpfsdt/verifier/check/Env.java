@@ -61,6 +61,12 @@ public final class Env {
     public final int[] probeAt;
     /** Per map: offset of its value's {@code struct bpf_spin_lock}, or -1. */
     private final int[] spinLocks;
+    /** Values of read-only maps, whose loads are constants. */
+    final ReadOnlyValues readOnlyValues;
+    /** Names, global functions and their arguments, from BTF func_info. */
+    public final Functions funcs;
+    /** Per subprogram: a global function some verified path calls, and one verified on its own. */
+    final boolean[] globalCalled, globalVerified;
 
     public Env(VerifierRequest req, ControlFlow cfg, VerifierLog log) {
         this.req = req;
@@ -79,6 +85,10 @@ public final class Env {
         }
         this.subprogStack = new int[cfg.subprogCount()];
         this.spinLocks = maps.stream().mapToInt(MapFields::spinLockOffset).toArray();
+        this.readOnlyValues = new ReadOnlyValues(maps);
+        this.funcs = new Functions(req.btf(), req.funcInfo(), cfg, ctx.name());
+        this.globalCalled = new boolean[cfg.subprogCount()];
+        this.globalVerified = new boolean[cfg.subprogCount()];
         this.probeAt = new int[insns.length];
         java.util.Arrays.fill(probeAt, -1);
         for (int p = 0; p < req.sdtProbes().size(); p++) {

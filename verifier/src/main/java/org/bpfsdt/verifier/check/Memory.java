@@ -241,7 +241,12 @@ final class Memory {
             }
         }
         if (!write && valueReg >= 0) {
-            value.markUnknown();
+            if (reg.isConst() && env.readOnlyValues.isConstant(reg.mapIndex)) {
+                // a frozen read-only value: the load gives what it holds now and always will
+                value.markKnown(env.readOnlyValues.read(reg.mapIndex, off + reg.tValue, size));
+            } else {
+                value.markUnknown();
+            }
         }
     }
 

@@ -171,6 +171,11 @@ final class Precision {
             subseqIdx = firstIdx;
             lastIdx = st.lastInsnIdx;
             firstIdx = st.firstInsnIdx;
+            if (lastIdx < 0) {
+                // a checkpoint at the function's entry: the marks just set on its arguments are all there is to do
+                reset(frame);
+                return;
+            }
         }
         if (!empty()) {
             markAllPrecise(start);
@@ -267,6 +272,11 @@ final class Precision {
             }
             case JMP, JMP32 -> {
                 int op = op(code);
+                if (in.isLocalCall() && env.funcs.isGlobal(env.cfg.subprogAt(idx + 1 + in.imm()))) {
+                    // a global function was verified on its own: like a helper, it only sets r0
+                    clearReg(0);
+                    return (regMask[frame] & ARGS) == 0;
+                }
                 if (in.isLocalCall()) {
                     // going back over the call: we leave the callee; only its arguments matter to the caller
                     if ((regMask[frame] & ~ARGS) != 0 || stackMask[frame] != 0) {

@@ -37,7 +37,7 @@ final class Stack {
             maxOff = reg.smax + off + size;
         }
         Errno err = null;
-        if (minOff < -FuncState.MAX_STACK) {
+        if (minOff < -FuncState.MAX_STACK || minOff > -1) {
             err = Errno.EACCES;
         } else if (maxOff > 0) {
             err = Errno.EINVAL;
@@ -239,6 +239,12 @@ final class Stack {
                     throw VerifyError.access("invalid size of register fill");
                 }
                 if (dstReg < 0) {
+                    // an atomic reads the whole operand, bytes beside a narrow spill too (the kernel skips this check)
+                    for (int i = 0; i < size; i++) {
+                        if (st.slotType[slot - i] == StackSlot.INVALID) {
+                            throw VerifyError.access("invalid read from stack off %d+%d size %d", off, i, size);
+                        }
+                    }
                     return;
                 }
                 RegState dst = cur.regs[dstReg];

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.bpfsdt.api.HelperId;
-import org.bpfsdt.api.btf.BtfType;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.ContextLayout;
 import org.bpfsdt.api.spi.InsnAux;
@@ -101,7 +100,10 @@ public final class Rewriter {
             int start = newPos[env.cfg.subprogStart(s)];
             int end = newPos[env.cfg.subprogEnd(s)];
             int depth = (env.subprogStack[s] + 7) & ~7;
-            subprogs.add(new Subprog(start, end, depth, subprogName(env.cfg.subprogStart(s))));
+            if (end > start) {
+                // a function only called from code that never runs is gone with its calls
+                subprogs.add(new Subprog(start, end, depth, env.funcs.name(s)));
+            }
         }
         List<SdtProbe> probes = new ArrayList<>();
         for (SdtProbe p : req.sdtProbes()) {
@@ -117,23 +119,6 @@ public final class Rewriter {
     private static boolean isDivMod(Insn insn) {
         int op = op(insn.opcode());
         return isAlu(insn.opcode()) && (op == DIV || op == MOD) && source(insn.opcode()) == X;
-    }
-
-    private String subprogName(int start) {
-        if (req.btf() == null) {
-            return "";
-        }
-        for (var fi : req.funcInfo()) {
-            if (fi.insnOff() == start) {
-                try {
-                    BtfType t = req.btf().type(fi.typeId());
-                    return t.name();
-                } catch (RuntimeException e) {
-                    return "";
-                }
-            }
-        }
-        return "";
     }
 
     /** What loaded slot {@code i} becomes. */
