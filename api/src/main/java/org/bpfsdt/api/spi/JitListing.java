@@ -21,7 +21,9 @@ import org.bpfsdt.api.isa.ObjdumpFormatter;
  * annotations, such as source lines) followed by the native instructions compiled from it,
  * with labels for the parts of the image that belong to no instruction (entries, stubs, data).
  * Native code is disassembled by {@code llvm-objdump} (given the code as a small ELF object with
- * the regions as symbols) where LLVM is installed; otherwise its bytes are shown.
+ * the regions as symbols) where LLVM is installed; otherwise its bytes are shown. The system
+ * property {@value #OBJDUMP_PROPERTY} names another {@code llvm-objdump} (a command or a path), or
+ * {@code none} for bytes only.
  */
 public final class JitListing {
     private JitListing() {
@@ -41,7 +43,9 @@ public final class JitListing {
     public record NativeInsn(int offset, byte[] bytes, String text) {
     }
 
-    private static final String[] LLVM_OBJDUMP = {"llvm-objdump-19", "llvm-objdump"};
+    /** The system property that names the {@code llvm-objdump} to use, or {@code none}. */
+    public static final String OBJDUMP_PROPERTY = "bpfsdt.objdump";
+    private static final List<String> LLVM_OBJDUMP = List.of("llvm-objdump-19", "llvm-objdump");
     /** {@code       10:      \tpush\trbp}: an instruction line of {@code llvm-objdump -d --no-show-raw-insn}. */
     private static final Pattern INSN_LINE = Pattern.compile("^\\s*([0-9a-f]+):\\s+(\\S.*)$");
 
@@ -68,10 +72,12 @@ public final class JitListing {
             }
         }
         List<NativeInsn> natives = mergePadding(disassemble(image.architecture(), code, codeEnd, symbols));
+        boolean disassembled = natives.stream().anyMatch(n -> !n.text().isEmpty());
         natives.addAll(bytes(code, codeEnd, code.length, 8));
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("; %s code, %d bytes%s%n", image.architecture(), code.length,
-                image.address() == 0 ? "" : String.format(" at 0x%x", image.address())));
+        sb.append(String.format("; %s code, %d bytes%s%s%n", image.architecture(), code.length,
+                image.address() == 0 ? "" : String.format(" at 0x%x", image.address()),
+                disassembled || codeEnd == 0 ? "" : " (bytes only: install llvm-objdump, or name one with -D" + OBJDUMP_PROPERTY + "=PATH)"));
         int pc = 0;
         int region = 0;
         for (NativeInsn n : natives) {
@@ -146,11 +152,15 @@ public final class JitListing {
     }
 
     private static Optional<List<NativeInsn>> objdump(String architecture, byte[] code, List<ElfObject.Symbol> symbols) {
+        List<String> tools = objdumpTools();
+        if (tools.isEmpty()) {
+            return Optional.empty();
+        }
         Path file = null;
         try {
             file = Files.createTempFile("bpfsdt-jited-", ".o");
             Files.write(file, ElfObject.write(architecture, code, symbols));
-            for (String tool : LLVM_OBJDUMP) {
+            for (String tool : tools) {
                 List<String> cmd = new ArrayList<>(List.of(tool, "-d", "--no-show-raw-insn", "--disassemble-zeroes"));
                 if (architecture.equals("x86_64")) {
                     cmd.add("--x86-asm-syntax=intel");
@@ -184,6 +194,12 @@ public final class JitListing {
                 }
             }
         }
+    }
+
+    /** The llvm-objdump commands to try, in order: the one {@value #OBJDUMP_PROPERTY} names, else the usual names. */
+    private static List<String> objdumpTools() {
+        String chosen = System.getProperty(OBJDUMP_PROPERTY, "").strip();
+        return chosen.isEmpty() ? LLVM_OBJDUMP : chosen.equals("none") ? List.of() : List.of(chosen);
     }
 
     /** The instructions objdump printed, with their bytes from the code; {@code null} unless they cover it all. */
