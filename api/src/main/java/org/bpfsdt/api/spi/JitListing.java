@@ -5,9 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -71,7 +74,13 @@ public final class JitListing {
                 symbols.add(new ElfObject.Symbol(r.name().replace(' ', '_'), r.offset(), end - r.offset()));
             }
         }
-        List<NativeInsn> natives = mergePadding(disassemble(image.architecture(), code, codeEnd, symbols));
+        // without a disassembler, rows of bytes that start where each BPF instruction's code and each region starts
+        TreeSet<Integer> starts = new TreeSet<>();
+        for (int off : slots) {
+            starts.add(off);
+        }
+        sorted.forEach(r -> starts.add(r.offset()));
+        List<NativeInsn> natives = mergePadding(disassemble(image.architecture(), code, codeEnd, symbols, starts));
         boolean disassembled = natives.stream().anyMatch(n -> !n.text().isEmpty());
         natives.addAll(bytes(code, codeEnd, code.length, 8));
         StringBuilder sb = new StringBuilder();
@@ -87,7 +96,8 @@ public final class JitListing {
             while (pc < xlated.size() && slotStart(slots, pc) <= n.offset()) {
                 pc = appendSlot(sb, xlated, slots, annotation, pc);
             }
-            sb.append(String.format("%8x:\t%-30s\t%s%n", n.offset(), hex(n.bytes()), n.text()));
+            sb.append(n.text().isEmpty() ? String.format("%8x:\t%s%n", n.offset(), hex(n.bytes()))
+                    : String.format("%8x:\t%-30s\t%s%n", n.offset(), hex(n.bytes()), n.text()));
         }
         while (pc < xlated.size()) {
             pc = appendSlot(sb, xlated, slots, annotation, pc);
@@ -106,7 +116,7 @@ public final class JitListing {
             }
             if (j > i) {
                 byte[] b = new byte[j - i + 1];
-                java.util.Arrays.fill(b, (byte) 0xcc);
+                Arrays.fill(b, (byte) 0xcc);
                 out.add(new NativeInsn(n.offset(), b, "int3 (padding)"));
                 i = j;
             } else {
@@ -131,22 +141,31 @@ public final class JitListing {
 
     /** {@code code[0, end)} as instructions, by {@code llvm-objdump} where it is installed, else as rows of bytes. */
     public static List<NativeInsn> disassemble(String architecture, byte[] code, int end) {
-        return disassemble(architecture, code, end, List.of());
+        return disassemble(architecture, code, end, List.of(), new TreeSet<>());
     }
 
-    private static List<NativeInsn> disassemble(String architecture, byte[] code, int end, List<ElfObject.Symbol> symbols) {
+    /** As {@link #disassemble(String, byte[], int)}; rows of bytes also break at {@code starts}. */
+    private static List<NativeInsn> disassemble(String architecture, byte[] code, int end, List<ElfObject.Symbol> symbols,
+                                                NavigableSet<Integer> starts) {
         if (end <= 0) {
             return List.of();
         }
-        Optional<List<NativeInsn>> llvm = ElfObject.supports(architecture) ? objdump(architecture, java.util.Arrays.copyOf(code, end), symbols) : Optional.empty();
-        return llvm.orElseGet(() -> bytes(code, 0, end, 8));
+        Optional<List<NativeInsn>> llvm = ElfObject.supports(architecture) ? objdump(architecture, Arrays.copyOf(code, end), symbols) : Optional.empty();
+        return llvm.orElseGet(() -> bytes(code, 0, end, 8, starts));
     }
 
     private static List<NativeInsn> bytes(byte[] code, int from, int to, int perRow) {
+        return bytes(code, from, to, perRow, new TreeSet<>());
+    }
+
+    /** Rows of at most {@code perRow} bytes, also broken at each of {@code starts}. */
+    private static List<NativeInsn> bytes(byte[] code, int from, int to, int perRow, NavigableSet<Integer> starts) {
         List<NativeInsn> out = new ArrayList<>();
-        for (int at = from; at < to; at += perRow) {
-            byte[] b = java.util.Arrays.copyOfRange(code, at, Math.min(to, at + perRow));
-            out.add(new NativeInsn(at, b, ""));
+        for (int at = from; at < to; ) {
+            Integer next = starts.higher(at);
+            int end = Math.min(Math.min(to, at + perRow), next == null ? to : next);
+            out.add(new NativeInsn(at, Arrays.copyOfRange(code, at, end), ""));
+            at = end;
         }
         return out;
     }
@@ -223,7 +242,7 @@ public final class JitListing {
             if (end <= at || end > code.length) {
                 return null;
             }
-            insns.add(new NativeInsn(at, java.util.Arrays.copyOfRange(code, at, end), texts.get(i)));
+            insns.add(new NativeInsn(at, Arrays.copyOfRange(code, at, end), texts.get(i)));
         }
         return insns;
     }
