@@ -3,6 +3,7 @@ package org.bpfsdt.api;
 import java.util.List;
 
 import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.api.isa.ObjdumpFormatter;
 
 /** A loaded, verified program. */
 public interface BpfProgram extends BpfObject {
@@ -27,7 +28,18 @@ public interface BpfProgram extends BpfObject {
     /** The verifier's log at the level requested at load time. */
     String verifierLog();
 
-    /** A human listing of the native code beside the BPF instructions, or empty when interpreted. */
+    /**
+     * {@code bpftool prog dump xlated}: the xlated instructions in {@code llvm-objdump} style, with
+     * function labels and the C source lines of BTF line_info where the program has them.
+     */
+    default String xlatedListing() {
+        return ObjdumpFormatter.format(xlatedInsns());
+    }
+
+    /**
+     * {@code bpftool prog dump jited}: the native code as assembly beside the xlated instructions
+     * and source lines (see {@code JitImage.listing}), or empty when the interpreter runs it.
+     */
     String jitedListing();
 
     /** A new handle on the same program. */

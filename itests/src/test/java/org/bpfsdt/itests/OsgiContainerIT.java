@@ -46,8 +46,8 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * The distribution's bundles in Apache Felix, as Pax Exam boots it: every bundle resolves and
  * starts (all but the interactive console), every Declarative Services component is satisfied,
- * the runtime comes from the service registry and runs a program, and the Gogo command
- * {@code bpf:run} runs one too.
+ * the runtime comes from the service registry and runs a program, and the Gogo commands
+ * ({@code bpf:run}, {@code bpf:prog load}, {@code bpf:prog dump}, {@code bpf:sdt trace}) work.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -127,47 +127,64 @@ public class OsgiContainerIT {
         assertEquals(EngineInfo.INTERPRETER, r.engine());
     }
 
-    @Test
-    public void theGogoShellRunsAnExample() throws Exception {
+    /** What a Gogo session printed, and what each command returned (null on success, else its exit code). */
+    private record Session(String out, String err, List<Object> results) {
+    }
+
+    /** Runs {@code commands} in one session of the container's Gogo shell, once the {@code bpf:} commands are there. */
+    private Session gogo(String... commands) throws Exception {
+        await(Object.class, "(osgi.command.scope=bpf)");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        await(Object.class, "(osgi.command.scope=bpf)");
-        Path hello = Path.of(context.getProperty("bpfsdt.examples"), "hello.asm");
-        Object exit;
-        Object failed;
+        List<Object> results = new ArrayList<>();
         try (CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))) {
-            exit = session.execute("bpf:run '" + hello + "' --mem '01 02 03'");
-            failed = session.execute("bpf:run '" + hello + "' --mem 0");
+            for (String c : commands) {
+                results.add(session.execute(c));
+            }
         }
-        String printed = out.toString(StandardCharsets.UTF_8);
-        String errors = err.toString(StandardCharsets.UTF_8);
-        assertNull("no exit code (success); stderr: " + errors, exit);
-        assertTrue(printed, printed.contains("r0 = 0x30 (48)"));
-        assertTrue(printed, printed.contains("engine: interpreter"));
-        assertEquals(1, failed);
-        assertTrue(errors, errors.contains("bpfsdt run: EINVAL: '0' is not hex bytes"));
+        return new Session(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), results);
+    }
+
+    @Test
+    public void theGogoShellRunsAnExample() throws Exception {
+        Path hello = Path.of(context.getProperty("bpfsdt.examples"), "hello.asm");
+        Session s = gogo("bpf:run '" + hello + "' --mem '01 02 03'", "bpf:run '" + hello + "' --mem 0");
+        assertNull("no exit code (success); stderr: " + s.err(), s.results().get(0));
+        assertTrue(s.out(), s.out().contains("r0 = 0x30 (48)"));
+        assertTrue(s.out(), s.out().contains("engine: interpreter"));
+        assertEquals(1, s.results().get(1));
+        assertTrue(s.err(), s.err().contains("bpfsdt run: EINVAL: '0' is not hex bytes"));
+    }
+
+    /** {@code bpf:prog load} verifies every program of an object in the container; a refusal comes with the verifier's log. */
+    @Test
+    public void theGogoShellLoadsAndDumpsObjects() throws Exception {
+        Path progs = Path.of(context.getProperty("bpfsdt.testprogs"));
+        Session s = gogo("bpf:prog load '" + progs.resolve("subprogs.o") + "'",
+                "bpf:prog dump xlated '" + progs.resolve("subprogs.o") + "' --prog prog_b",
+                "bpf:prog load '" + progs.resolve("rejected/packet_bounds.o") + "'");
+        assertNull("no exit code (success); stderr: " + s.err(), s.results().get(0));
+        assertTrue(s.out(), s.out().contains("prog_a  id ") && s.out().contains("prog_b  id "));
+        assertTrue(s.out(), s.out().contains("  processed "));
+        assertNull(s.results().get(1));
+        assertTrue(s.out(), s.out().contains("; return square(len / 8); @ subprogs.c:42"));
+        assertEquals(1, s.results().get(2));
+        assertTrue(s.err(), s.err().contains("bpfsdt prog load: EACCES: packet_bounds.o: program 'ttl_unchecked': "));
+        assertTrue(s.err(), s.err().contains("invalid access to packet, off=22 size=1"));
     }
 
     /** BPF SDT in the container: the links bundle's provider and the JIT's probe sites serve {@code bpf:sdt trace}. */
     @Test
     public void anSdtObserverTracesATargetInTheGogoShell() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        await(Object.class, "(osgi.command.scope=bpf)");
         await(org.bpfsdt.api.spi.LinkProvider.class, null);
         Path progs = Path.of(context.getProperty("bpfsdt.testprogs"));
-        Object exit;
-        try (CommandSession session = shell.createSession(new ByteArrayInputStream(new byte[0]),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))) {
-            exit = session.execute("bpf:sdt trace '" + progs.resolve("sdt_read_args.o") + "' --prog read_args --data-in '"
-                    + context.getProperty("bpfsdt.packet") + "' --observe 'probe_len_ret=" + progs.resolve("sdt_read_args_obs.o")
-                    + ":obs_read_args'");
-        }
-        String printed = out.toString(StandardCharsets.UTF_8);
-        assertNull("no exit code (success); stderr: " + err.toString(StandardCharsets.UTF_8), exit);
-        assertTrue(printed, printed.contains("read_args: retval 2, 1 run on "));
-        assertTrue(printed, printed.contains("obs_len = 64\nobs_ret = 2\nobs_hits = 1\n"));
+        Session s = gogo("bpf:sdt trace '" + progs.resolve("sdt_read_args.o") + "' --prog read_args --data-in '"
+                + context.getProperty("bpfsdt.packet") + "' --observe 'probe_len_ret=" + progs.resolve("sdt_read_args_obs.o")
+                + ":obs_read_args'");
+        assertNull("no exit code (success); stderr: " + s.err(), s.results().get(0));
+        assertTrue(s.out(), s.out().contains("read_args: retval 2, 1 run on "));
+        assertTrue(s.out(), s.out().contains("obs_len = 64\nobs_ret = 2\nobs_hits = 1\n"));
     }
 
     private static String stateName(int state) {

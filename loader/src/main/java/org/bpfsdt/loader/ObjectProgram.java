@@ -1,6 +1,8 @@
 package org.bpfsdt.loader;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.bpfsdt.api.AttachType;
@@ -11,6 +13,7 @@ import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.btf.FuncInfo;
 import org.bpfsdt.api.btf.LineInfo;
 import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.api.isa.ListingNotes;
 import org.bpfsdt.api.isa.ObjdumpFormatter;
 import org.bpfsdt.loader.object.CodeFunction;
 import org.bpfsdt.loader.object.ProgramKind;
@@ -186,23 +189,10 @@ public final class ObjectProgram {
     /** A disassembly in {@code llvm-objdump -d -l} style with function labels and source lines from BTF. */
     public String disassembly() {
         LinkedProgram lp = linked();
-        return ObjdumpFormatter.format(lp.insns(), pc -> {
-            StringBuilder sb = new StringBuilder();
-            if (pc == 0) {
-                sb.append(name()).append(":\n");
-            }
-            for (LinkedProgram.Placement p : lp.subprograms()) {
-                if (p.start() == pc) {
-                    sb.append('\n').append(p.name()).append(":\n");
-                }
-            }
-            for (LineInfo li : lp.lineInfo()) {
-                if (li.insnOff() == pc) {
-                    sb.append("; ").append(li.source().strip()).append('\n');
-                }
-            }
-            return sb.toString();
-        });
+        Map<Integer, String> functions = new LinkedHashMap<>();
+        functions.put(0, name());
+        lp.subprograms().forEach(p -> functions.put(p.start(), p.name()));
+        return ObjdumpFormatter.format(lp.insns(), ListingNotes.of(functions, lp.lineInfo()));
     }
 
     LinkedProgram linked() {

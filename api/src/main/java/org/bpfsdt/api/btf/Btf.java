@@ -112,6 +112,6 @@ public final class Btf {
 
     /** A C spelling of the type with this id, as a declaration of nothing: {@code const char *}, {@code struct xdp_md}. */
     public String typeName(int id) {
-        return BtfFormat.typeName(this, id);
+        return BtfCDump.typeName(this, id);
     }
 }

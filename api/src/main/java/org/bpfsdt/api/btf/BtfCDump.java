@@ -9,24 +9,28 @@ import java.util.Set;
  * The named types of a {@link Btf} as C declarations, in an order a C compiler accepts (like
  * {@code bpftool btf dump file F format c}): each type after the types it holds by value,
  * forward declarations where only a pointer needs the name, anonymous structs, unions and enums
- * written inline. Functions, variables and sections are not types and are left out.
+ * written inline. Functions, variables and sections are not types and are left out. It also
+ * spells single types for messages ({@link Btf#typeName}).
  */
 public final class BtfCDump {
     private static final int MAX_DEPTH = 64;
 
     private final Btf btf;
+    /** Whether anonymous structs, unions and enums are written out (declarations) or only named by kind (type names). */
+    private final boolean anonymousBodies;
     private final StringBuilder out = new StringBuilder();
     private final Set<Integer> emitted = new HashSet<>();
     private final Set<Integer> inProgress = new HashSet<>();
     private final Set<String> forwarded = new HashSet<>();
 
-    private BtfCDump(Btf btf) {
+    private BtfCDump(Btf btf, boolean anonymousBodies) {
         this.btf = btf;
+        this.anonymousBodies = anonymousBodies;
     }
 
     /** The C declarations of every named type of {@code btf}. */
     public static String dump(Btf btf) {
-        BtfCDump d = new BtfCDump(btf);
+        BtfCDump d = new BtfCDump(btf, true);
         for (int id = 1; id < btf.size(); id++) {
             if (isNamedDefinition(btf.type(id))) {
                 d.emit(id, 0);
@@ -37,7 +41,12 @@ public final class BtfCDump {
 
     /** The declaration of {@code name} with type {@code id}, anonymous types inlined: {@code struct { int a; } x}. */
     public static String declaration(Btf btf, int id, String name) {
-        return new BtfCDump(btf).decl(id, name, 0, 0);
+        return new BtfCDump(btf, true).decl(id, name, 0, 0);
+    }
+
+    /** {@link Btf#typeName}: the type as a declaration of nothing, anonymous types named by their kind ({@code struct}). */
+    static String typeName(Btf btf, int id) {
+        return new BtfCDump(btf, false).decl(id, "", 0, 0).trim();
     }
 
     private static boolean isNamedDefinition(BtfType t) {
@@ -168,6 +177,9 @@ public final class BtfCDump {
         if (!name.isEmpty() && !body) {
             return join(kw + " " + name, inner);
         }
+        if (name.isEmpty() && !anonymousBodies) {
+            return join(kw, inner);
+        }
         StringBuilder sb = new StringBuilder(kw).append(name.isEmpty() ? "" : " " + name).append(" {\n");
         for (BtfType.Member m : members) {
             sb.append("\t".repeat(indent + 1)).append(decl(m.type(), m.name(), indent + 1, depth + 1));
@@ -183,6 +195,9 @@ public final class BtfCDump {
     private String enumeration(String name, List<BtfType.EnumValue> values, boolean signed, boolean wide, String inner, int indent, boolean body) {
         if (!name.isEmpty() && !body) {
             return join("enum " + name, inner);
+        }
+        if (name.isEmpty() && !anonymousBodies) {
+            return join("enum", inner);
         }
         StringBuilder sb = new StringBuilder("enum").append(name.isEmpty() ? "" : " " + name).append(" {\n");
         for (BtfType.EnumValue v : values) {

@@ -11,8 +11,8 @@ import org.bpfsdt.api.isa.Insn;
  * {@link org.bpfsdt.api.MapFlags#INSN_ARRAY_SDT} each entry is an SDT probe (see
  * {@link InsnArrayValue} for the layout). The runtime calls, in this order: {@link #bind} when a
  * program is loaded with the map, {@link #applyXlation} (or {@link #adjust} /
- * {@link #adjustAfterRemove}) after the verifier's rewrites, {@link #recordJitted} once native
- * code exists, and {@link #release} when the program goes away.
+ * {@link #adjustAfterRemove}) after the verifier's rewrites, {@link #recordJitted} whenever the
+ * program's engine changes, and {@link #release} when the program goes away.
  */
 public interface InsnArrayBackend extends MapBackend {
 
@@ -47,6 +47,8 @@ public interface InsnArrayBackend extends MapBackend {
     /**
      * {@code bpf_prog_update_insn_ptrs}: records each live entry's native offset
      * ({@code slotOffsets[xlated_off]}) and, when {@code imageAddress} is not 0, its address.
+     * The runtime calls it at every engine change; all-zero offsets with address 0 clear them
+     * (the program went back to the interpreter).
      */
     void recordJitted(int[] slotOffsets, long imageAddress);
 

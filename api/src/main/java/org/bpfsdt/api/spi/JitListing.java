@@ -5,9 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -21,7 +24,9 @@ import org.bpfsdt.api.isa.ObjdumpFormatter;
  * annotations, such as source lines) followed by the native instructions compiled from it,
  * with labels for the parts of the image that belong to no instruction (entries, stubs, data).
  * Native code is disassembled by {@code llvm-objdump} (given the code as a small ELF object with
- * the regions as symbols) where LLVM is installed; otherwise its bytes are shown.
+ * the regions as symbols) where LLVM is installed; otherwise its bytes are shown. The system
+ * property {@value #OBJDUMP_PROPERTY} names another {@code llvm-objdump} (a command or a path), or
+ * {@code none} for bytes only.
  */
 public final class JitListing {
     private JitListing() {
@@ -41,7 +46,9 @@ public final class JitListing {
     public record NativeInsn(int offset, byte[] bytes, String text) {
     }
 
-    private static final String[] LLVM_OBJDUMP = {"llvm-objdump-19", "llvm-objdump"};
+    /** The system property that names the {@code llvm-objdump} to use, or {@code none}. */
+    public static final String OBJDUMP_PROPERTY = "bpfsdt.objdump";
+    private static final List<String> LLVM_OBJDUMP = List.of("llvm-objdump-19", "llvm-objdump");
     /** {@code       10:      \tpush\trbp}: an instruction line of {@code llvm-objdump -d --no-show-raw-insn}. */
     private static final Pattern INSN_LINE = Pattern.compile("^\\s*([0-9a-f]+):\\s+(\\S.*)$");
 
@@ -67,11 +74,19 @@ public final class JitListing {
                 symbols.add(new ElfObject.Symbol(r.name().replace(' ', '_'), r.offset(), end - r.offset()));
             }
         }
-        List<NativeInsn> natives = mergePadding(disassemble(image.architecture(), code, codeEnd, symbols));
+        // without a disassembler, rows of bytes that start where each BPF instruction's code and each region starts
+        TreeSet<Integer> starts = new TreeSet<>();
+        for (int off : slots) {
+            starts.add(off);
+        }
+        sorted.forEach(r -> starts.add(r.offset()));
+        List<NativeInsn> natives = mergePadding(disassemble(image.architecture(), code, codeEnd, symbols, starts));
+        boolean disassembled = natives.stream().anyMatch(n -> !n.text().isEmpty());
         natives.addAll(bytes(code, codeEnd, code.length, 8));
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("; %s code, %d bytes%s%n", image.architecture(), code.length,
-                image.address() == 0 ? "" : String.format(" at 0x%x", image.address())));
+        sb.append(String.format("; %s code, %d bytes%s%s%n", image.architecture(), code.length,
+                image.address() == 0 ? "" : String.format(" at 0x%x", image.address()),
+                disassembled || codeEnd == 0 ? "" : " (bytes only: install llvm-objdump, or name one with -D" + OBJDUMP_PROPERTY + "=PATH)"));
         int pc = 0;
         int region = 0;
         for (NativeInsn n : natives) {
@@ -81,7 +96,8 @@ public final class JitListing {
             while (pc < xlated.size() && slotStart(slots, pc) <= n.offset()) {
                 pc = appendSlot(sb, xlated, slots, annotation, pc);
             }
-            sb.append(String.format("%8x:\t%-30s\t%s%n", n.offset(), hex(n.bytes()), n.text()));
+            sb.append(n.text().isEmpty() ? String.format("%8x:\t%s%n", n.offset(), hex(n.bytes()))
+                    : String.format("%8x:\t%-30s\t%s%n", n.offset(), hex(n.bytes()), n.text()));
         }
         while (pc < xlated.size()) {
             pc = appendSlot(sb, xlated, slots, annotation, pc);
@@ -100,7 +116,7 @@ public final class JitListing {
             }
             if (j > i) {
                 byte[] b = new byte[j - i + 1];
-                java.util.Arrays.fill(b, (byte) 0xcc);
+                Arrays.fill(b, (byte) 0xcc);
                 out.add(new NativeInsn(n.offset(), b, "int3 (padding)"));
                 i = j;
             } else {
@@ -125,32 +141,45 @@ public final class JitListing {
 
     /** {@code code[0, end)} as instructions, by {@code llvm-objdump} where it is installed, else as rows of bytes. */
     public static List<NativeInsn> disassemble(String architecture, byte[] code, int end) {
-        return disassemble(architecture, code, end, List.of());
+        return disassemble(architecture, code, end, List.of(), new TreeSet<>());
     }
 
-    private static List<NativeInsn> disassemble(String architecture, byte[] code, int end, List<ElfObject.Symbol> symbols) {
+    /** As {@link #disassemble(String, byte[], int)}; rows of bytes also break at {@code starts}. */
+    private static List<NativeInsn> disassemble(String architecture, byte[] code, int end, List<ElfObject.Symbol> symbols,
+                                                NavigableSet<Integer> starts) {
         if (end <= 0) {
             return List.of();
         }
-        Optional<List<NativeInsn>> llvm = ElfObject.supports(architecture) ? objdump(architecture, java.util.Arrays.copyOf(code, end), symbols) : Optional.empty();
-        return llvm.orElseGet(() -> bytes(code, 0, end, 8));
+        Optional<List<NativeInsn>> llvm = ElfObject.supports(architecture) ? objdump(architecture, Arrays.copyOf(code, end), symbols) : Optional.empty();
+        return llvm.orElseGet(() -> bytes(code, 0, end, 8, starts));
     }
 
     private static List<NativeInsn> bytes(byte[] code, int from, int to, int perRow) {
+        return bytes(code, from, to, perRow, new TreeSet<>());
+    }
+
+    /** Rows of at most {@code perRow} bytes, also broken at each of {@code starts}. */
+    private static List<NativeInsn> bytes(byte[] code, int from, int to, int perRow, NavigableSet<Integer> starts) {
         List<NativeInsn> out = new ArrayList<>();
-        for (int at = from; at < to; at += perRow) {
-            byte[] b = java.util.Arrays.copyOfRange(code, at, Math.min(to, at + perRow));
-            out.add(new NativeInsn(at, b, ""));
+        for (int at = from; at < to; ) {
+            Integer next = starts.higher(at);
+            int end = Math.min(Math.min(to, at + perRow), next == null ? to : next);
+            out.add(new NativeInsn(at, Arrays.copyOfRange(code, at, end), ""));
+            at = end;
         }
         return out;
     }
 
     private static Optional<List<NativeInsn>> objdump(String architecture, byte[] code, List<ElfObject.Symbol> symbols) {
+        List<String> tools = objdumpTools();
+        if (tools.isEmpty()) {
+            return Optional.empty();
+        }
         Path file = null;
         try {
             file = Files.createTempFile("bpfsdt-jited-", ".o");
             Files.write(file, ElfObject.write(architecture, code, symbols));
-            for (String tool : LLVM_OBJDUMP) {
+            for (String tool : tools) {
                 List<String> cmd = new ArrayList<>(List.of(tool, "-d", "--no-show-raw-insn", "--disassemble-zeroes"));
                 if (architecture.equals("x86_64")) {
                     cmd.add("--x86-asm-syntax=intel");
@@ -186,6 +215,12 @@ public final class JitListing {
         }
     }
 
+    /** The llvm-objdump commands to try, in order: the one {@value #OBJDUMP_PROPERTY} names, else the usual names. */
+    private static List<String> objdumpTools() {
+        String chosen = System.getProperty(OBJDUMP_PROPERTY, "").strip();
+        return chosen.isEmpty() ? LLVM_OBJDUMP : chosen.equals("none") ? List.of() : List.of(chosen);
+    }
+
     /** The instructions objdump printed, with their bytes from the code; {@code null} unless they cover it all. */
     private static List<NativeInsn> parse(String out, byte[] code) {
         List<int[]> starts = new ArrayList<>();
@@ -207,7 +242,7 @@ public final class JitListing {
             if (end <= at || end > code.length) {
                 return null;
             }
-            insns.add(new NativeInsn(at, java.util.Arrays.copyOfRange(code, at, end), texts.get(i)));
+            insns.add(new NativeInsn(at, Arrays.copyOfRange(code, at, end), texts.get(i)));
         }
         return insns;
     }

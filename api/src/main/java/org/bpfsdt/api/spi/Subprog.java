@@ -1,5 +1,12 @@
 package org.bpfsdt.api.spi;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.api.isa.Opcodes;
+
 /**
  * A function of a program: the main program (index 0) or a bpf-to-bpf callee.
  *
@@ -15,22 +22,22 @@ public record Subprog(int start, int end, int stackDepth, String name) {
      * target of a local call or of a function address ({@code BPF_PSEUDO_FUNC}), in slot order,
      * each given the full {@value org.bpfsdt.api.isa.Opcodes#STACK_SIZE}-byte stack.
      */
-    public static java.util.List<Subprog> ofUnverified(java.util.List<org.bpfsdt.api.isa.Insn> insns) {
-        java.util.TreeSet<Integer> starts = new java.util.TreeSet<>(java.util.List.of(0));
+    public static List<Subprog> ofUnverified(List<Insn> insns) {
+        TreeSet<Integer> starts = new TreeSet<>(List.of(0));
         for (int pc = 0; pc < insns.size(); pc++) {
-            org.bpfsdt.api.isa.Insn insn = insns.get(pc);
-            if (insn.isLocalCall() || (insn.isLddw() && insn.src() == org.bpfsdt.api.isa.Opcodes.PSEUDO_FUNC)) {
+            Insn insn = insns.get(pc);
+            if (insn.isLocalCall() || (insn.isLddw() && insn.src() == Opcodes.PSEUDO_FUNC)) {
                 starts.add(pc + 1 + insn.imm());
             }
             if (insn.isLddw()) {
                 pc++;
             }
         }
-        java.util.List<Subprog> out = new java.util.ArrayList<>();
+        List<Subprog> out = new ArrayList<>();
         for (int start : starts) {
             Integer next = starts.higher(start);
-            out.add(new Subprog(start, next == null ? insns.size() : next, org.bpfsdt.api.isa.Opcodes.STACK_SIZE, ""));
+            out.add(new Subprog(start, next == null ? insns.size() : next, Opcodes.STACK_SIZE, ""));
         }
-        return java.util.List.copyOf(out);
+        return List.copyOf(out);
     }
 }

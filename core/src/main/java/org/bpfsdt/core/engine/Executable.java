@@ -31,9 +31,6 @@ public sealed interface Executable extends CallTarget permits Interpreted, Jitte
     /** Bytes of native code, 0 when interpreted. */
     int codeSize();
 
-    /** A listing of the native code beside the BPF instructions, or empty. */
-    String listing();
-
     /** Frees what it holds; called once no run can be inside it. */
     void close();
 }

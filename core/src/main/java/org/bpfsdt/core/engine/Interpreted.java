@@ -47,11 +47,6 @@ public record Interpreted(Interpreter interpreter, DecodedProgram program) imple
     }
 
     @Override
-    public String listing() {
-        return "";
-    }
-
-    @Override
     public void close() {
     }
 }

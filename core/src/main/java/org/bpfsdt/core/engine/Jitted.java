@@ -95,11 +95,6 @@ public final class Jitted implements Executable {
     }
 
     @Override
-    public String listing() {
-        return "";
-    }
-
-    @Override
     public void close() {
         image.close();
     }

@@ -1,17 +1,25 @@
 package org.bpfsdt.core.runtime;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.ProgramInfo;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.btf.Btf;
+import org.bpfsdt.api.btf.LineInfo;
 import org.bpfsdt.api.isa.Insn;
+import org.bpfsdt.api.isa.ListingNotes;
+import org.bpfsdt.api.isa.ObjdumpFormatter;
 import org.bpfsdt.api.spi.InsnArrayBackend;
 import org.bpfsdt.api.spi.RuntimeLinkage;
 import org.bpfsdt.api.spi.SdtProbeInfo;
+import org.bpfsdt.api.spi.Subprog;
 import org.bpfsdt.api.spi.VerifierResult;
 import org.bpfsdt.core.engine.Executable;
 import org.bpfsdt.core.engine.Jitted;
@@ -38,6 +46,8 @@ final class LoadedProgram extends RuntimeObject {
     final String name;
     final List<Insn> original;
     final Btf btf;
+    /** BTF.ext line_info as loaded (by loaded slot). */
+    final List<LineInfo> lineInfo;
     final String tag;
     final VerifierResult verified;
     final List<LoadedMap> maps;
@@ -60,7 +70,7 @@ final class LoadedProgram extends RuntimeObject {
     private long upcallEntry;
 
     LoadedProgram(int id, CoreRuntime runtime, ProgramType type, AttachType attachType, String name, List<Insn> original,
-                  Btf btf, String tag, VerifierResult verified, List<LoadedMap> maps, LoadedProgram attachTarget,
+                  Btf btf, List<LineInfo> lineInfo, String tag, VerifierResult verified, List<LoadedMap> maps, LoadedProgram attachTarget,
                   LoadedMap sdtMap, InsnArrayBackend sdtProbes, SdtProbeInfo observedProbe, int attachBtfId, long descriptor) {
         super(id);
         this.runtime = runtime;
@@ -69,6 +79,7 @@ final class LoadedProgram extends RuntimeObject {
         this.name = name;
         this.original = original;
         this.btf = btf;
+        this.lineInfo = lineInfo;
         this.tag = tag;
         this.verified = verified;
         this.maps = maps;
@@ -97,14 +108,19 @@ final class LoadedProgram extends RuntimeObject {
 
     /**
      * A new executable is about to run the program: the descriptor's native entry (tail calls from
-     * native code), the SDT map's native offsets, and then the engine listeners (SDT links
-     * re-attaching their trampolines), all before any run can enter it.
+     * native code), the SDT map's native offsets and addresses (those of the new image, or none on
+     * the interpreter, so no stale address outlives its code), and then the engine listeners (SDT
+     * links re-attaching their trampolines), all before any run can enter it.
      */
     void installed(Executable ex) {
         latest = ex;
         NativeMemory.setVolatile64(descriptor + RuntimeLinkage.PROG_ENTRY, ex.entryAddress());
-        if (sdtProbes != null && ex instanceof Jitted j) {
-            sdtProbes.recordJitted(j.image().slotOffsets(), j.image().address());
+        if (sdtProbes != null) {
+            if (ex instanceof Jitted j) {
+                sdtProbes.recordJitted(j.image().slotOffsets(), j.image().address());
+            } else {
+                sdtProbes.recordJitted(new int[verified.insns().size()], 0);
+            }
         }
         for (Runnable l : engineListeners) {
             try {
@@ -147,6 +163,53 @@ final class LoadedProgram extends RuntimeObject {
         } finally {
             runtime.grace().exit(st);
         }
+    }
+
+    /** {@code bpftool prog dump xlated}: the xlated instructions with function labels and source lines. */
+    String xlatedListing() {
+        return ObjdumpFormatter.format(verified.insns(), ListingNotes.of(functions(), xlatedLineInfo()));
+    }
+
+    /** {@code bpftool prog dump jited}: the native code beside the xlated instructions and source lines; empty when interpreted. */
+    String jitedListing() {
+        // the image labels its functions itself
+        return engine.current() instanceof Jitted j ? j.image().listing(verified.insns(), ListingNotes.sourceLines(xlatedLineInfo())) : "";
+    }
+
+    /** Where each function of the xlated program starts, with its BTF name (the main one's is the program's when BTF has none). */
+    private Map<Integer, String> functions() {
+        Map<Integer, String> out = new LinkedHashMap<>();
+        for (Subprog s : verified.subprogs()) {
+            out.put(s.start(), s.start() == 0 && s.name().isEmpty() ? name : s.name());
+        }
+        return out;
+    }
+
+    /** The line_info moved to xlated slots, as {@code bpf_prog_info} reports it. */
+    List<LineInfo> xlatedLineInfo() {
+        return xlated(lineInfo, verified.origToXlated());
+    }
+
+    /**
+     * {@code lines} (by loaded slot) at the xlated slots of {@code origToXlated}: a line whose first
+     * instruction the verifier removed moves to the next one left, as the kernel's
+     * {@code bpf_adj_linfo_after_remove} does; a line none of whose code is left goes.
+     */
+    static List<LineInfo> xlated(List<LineInfo> lines, int[] origToXlated) {
+        List<LineInfo> sorted = new ArrayList<>(lines);
+        sorted.sort(Comparator.comparingInt(LineInfo::insnOff));
+        List<LineInfo> out = new ArrayList<>(sorted.size());
+        for (int i = 0; i < sorted.size(); i++) {
+            LineInfo li = sorted.get(i);
+            int end = i + 1 < sorted.size() ? Math.min(sorted.get(i + 1).insnOff(), origToXlated.length) : origToXlated.length;
+            for (int orig = Math.max(li.insnOff(), 0); orig < end; orig++) {
+                if (origToXlated[orig] >= 0) {
+                    out.add(li.at(origToXlated[orig]));
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     ProgramInfo info() {

@@ -58,8 +58,13 @@ final class ProgramHandle extends Handle<LoadedProgram> implements BpfProgram {
     }
 
     @Override
+    public String xlatedListing() {
+        return live().xlatedListing();
+    }
+
+    @Override
     public String jitedListing() {
-        return object.engine().current().listing();
+        return live().jitedListing();
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.BpfException;
@@ -127,7 +126,7 @@ final class ProgramLoader {
             HelperTable helpers = rt.helpers();
             int id = rt.register(i -> {
                 LoadedProgram p = new LoadedProgram(i, rt, spec.type(), spec.expectedAttachType(), spec.name(), spec.insns(),
-                        spec.btf(), tag, result, held, attach, sdt, probes, probe, attachBtfId, desc);
+                        spec.btf(), spec.lineInfo(), tag, result, held, attach, sdt, probes, probe, attachBtfId, desc);
                 JitRequest jr = new JitRequest(spec.name(), spec.type(), result.insns(), result.aux(), result.subprogs(),
                         rt.linkage()::helperAddress, jitProbes, rt.linkage());
                 ProgramCode code = new ProgramCode(i, jr, needsSdt,
@@ -239,35 +238,15 @@ final class ProgramLoader {
         }
     }
 
-    /** The program of a raw run as a JIT compiles it: one subprogram per local-call target, no verifier facts. */
+    /** The program of a raw run as a JIT compiles it: one subprogram per local-call target ({@link Subprog#ofUnverified}), no verifier facts. */
     ProgramCode rawCode(List<Insn> insns, HelperTable helpers) {
         List<InsnAux> aux = new ArrayList<>(insns.size());
         for (int i = 0; i < insns.size(); i++) {
             aux.add(InsnAux.plain(i));
         }
-        JitRequest request = new JitRequest("raw", org.bpfsdt.api.ProgramType.UNSPEC, insns, aux, subprograms(insns),
+        JitRequest request = new JitRequest("raw", org.bpfsdt.api.ProgramType.UNSPEC, insns, aux, Subprog.ofUnverified(insns),
                 rt.linkage()::helperAddress, List.of(), rt.linkage());
         return new ProgramCode(0, request, false,
                 ProgramCode.once(() -> DecodedProgram.decode(insns, helpers, false, 0, "raw")), helpers.implementations());
-    }
-
-    /** Functions of an unverified program: the main one and every target of a local call or function address. */
-    static List<Subprog> subprograms(List<Insn> insns) {
-        TreeSet<Integer> starts = new TreeSet<>(List.of(0));
-        for (int pc = 0; pc < insns.size(); pc++) {
-            Insn insn = insns.get(pc);
-            if (insn.isLocalCall() || (insn.isLddw() && insn.src() == PSEUDO_FUNC)) {
-                starts.add(pc + 1 + insn.imm());
-            }
-            if (insn.isLddw()) {
-                pc++;
-            }
-        }
-        List<Subprog> out = new ArrayList<>();
-        for (int start : starts) {
-            Integer next = starts.higher(start);
-            out.add(new Subprog(start, next == null ? insns.size() : next, STACK_SIZE, ""));
-        }
-        return out;
     }
 }

@@ -239,26 +239,44 @@ class RuntimeTest {
         BoundedTracePipe pipe = new BoundedTracePipe(2);
         List<TracePipe.Line> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         AutoCloseable sub = pipe.subscribe(seen::add);
-        {
-            Thread.ofPlatform().start(() -> {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ignored) {
-                    return;
-                }
-                pipe.print(new TracePipe.Line(1, 0, 1, "late"));
-            });
-            assertEquals("late", pipe.poll(Duration.ofSeconds(5)).text());
-            for (int i = 0; i < 3; i++) {
-                pipe.print(new TracePipe.Line(1, 0, i, "l" + i));
+        java.util.concurrent.CompletableFuture<TracePipe.Line> polled = new java.util.concurrent.CompletableFuture<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                polled.complete(pipe.poll(Duration.ofMinutes(1)));
+            } catch (InterruptedException e) {
+                polled.completeExceptionally(e);
             }
+        });
+        // the line comes only once the reader waits in poll (its timed wait on the empty pipe), however slow the machine
+        while (reader.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+        pipe.print(new TracePipe.Line(1, 0, 1, "late"));
+        assertEquals("late", polled.get(1, java.util.concurrent.TimeUnit.MINUTES).text());
+        for (int i = 0; i < 3; i++) {
+            pipe.print(new TracePipe.Line(1, 0, i, "l" + i));
         }
         sub.close();
         pipe.print(new TracePipe.Line(1, 0, 9, "unseen"));
         assertEquals(List.of("l2", "unseen"), pipe.drain().stream().map(TracePipe.Line::text).toList());
         assertEquals(2, pipe.dropped());
-        assertEquals(4, seen.size());
+        assertEquals(List.of("late", "l0", "l1", "l2"), seen.stream().map(TracePipe.Line::text).toList(), "subscribers hear of every line");
         assertNull(pipe.poll(Duration.ofMillis(1)));
+        reader.join();
+    }
+
+    @Test
+    void aSubscriberHearsOfALineBeforeAReaderCanTakeIt() throws Exception {
+        BoundedTracePipe pipe = new BoundedTracePipe(4);
+        TracePipe.Line a = new TracePipe.Line(1, 0, 1, "a"), b = new TracePipe.Line(1, 0, 2, "b");
+        // what a reader could take from the pipe at the moment the subscriber hears of each line
+        List<List<TracePipe.Line>> takeable = new java.util.ArrayList<>();
+        try (AutoCloseable sub = pipe.subscribe(l -> takeable.add(pipe.drain()))) {
+            pipe.print(a);
+            pipe.print(b);
+        }
+        assertEquals(List.of(List.of(), List.of(a)), takeable);
+        assertEquals(List.of(b), pipe.drain());
     }
 
     @Test

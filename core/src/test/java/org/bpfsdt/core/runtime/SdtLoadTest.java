@@ -31,10 +31,12 @@ import org.bpfsdt.api.btf.BtfType;
 import org.bpfsdt.api.isa.Assembler;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.isa.Opcodes;
+import org.bpfsdt.api.spi.InsnArrayBackend;
 import org.bpfsdt.api.spi.InsnArrayValue;
 import org.bpfsdt.api.spi.JitCompiler;
 import org.bpfsdt.api.spi.ProgramRef;
 import org.bpfsdt.api.spi.SdtAttachPoint;
+import org.bpfsdt.api.spi.SdtProbeInfo;
 import org.bpfsdt.api.spi.SdtSite;
 import org.bpfsdt.api.spi.Trampoline;
 import org.bpfsdt.api.spi.VerifierRequest;
@@ -178,6 +180,33 @@ class SdtLoadTest {
         }
         try (BpfProgram again = loadTarget(sdt)) {
             assertEquals("interpreter", again.engine(), "the map is free once its program is gone");
+        }
+        sdt.close();
+    }
+
+    @Test
+    void theSdtMapFollowsItsTargetFromEngineToEngine() {
+        TestServices.FakeJit jit = new TestServices.FakeJit("x86_64", true, true);
+        runtime.addJit(jit, Map.of(JitCompiler.PROP_SDT_PROBE, true));
+        BpfMap sdt = sdtMap(args4());
+        try (BpfProgram t = loadTarget(sdt)) {
+            InsnArrayBackend probes = ((ProgramHandle) t).object.sdtProbes;
+            SdtProbeInfo first = probes.probeByName("args4").orElseThrow();
+            assertEquals("x86_64", t.engine());
+            assertEquals(8 * SITE, first.jittedOff());
+            assertEquals(TestServices.FakeJit.FAKE_CODE + 0x10_0000L + 8 * SITE, first.probeIp());
+
+            runtime.removeJit(jit);
+            assertEquals("interpreter", t.engine());
+            SdtProbeInfo interpreted = probes.probeByName("args4").orElseThrow();
+            assertEquals(0, interpreted.jittedOff(), "no native site on the interpreter");
+            assertEquals(0, interpreted.probeIp(), "no address of code that is gone");
+            assertEquals(0, InsnArrayValue.decode(java.lang.foreign.MemorySegment.ofArray(sdt.lookup(u32(0)).orElseThrow()), true).jittedOff());
+
+            runtime.addJit(jit, Map.of(JitCompiler.PROP_SDT_PROBE, true));
+            assertEquals("x86_64", t.engine());
+            assertEquals(TestServices.FakeJit.FAKE_CODE + 0x20_0000L + 8 * SITE, probes.probeByName("args4").orElseThrow().probeIp(),
+                    "the new image's site");
         }
         sdt.close();
     }

@@ -261,6 +261,9 @@ public final class TestServices {
      * to it (compiles, closes, runs in flight).
      */
     public static final class FakeJit implements JitCompiler {
+        /** Where the double's images claim to be: a range no code is mapped at. */
+        static final long FAKE_CODE = 0x7e00_0000_0000L;
+
         final String arch;
         final boolean onHost;
         final boolean sdt;
@@ -301,9 +304,9 @@ public final class TestServices {
             if (refuse) {
                 throw new BpfException(Errno.ENOTSUPP, arch + " double refuses " + request.name());
             }
-            compiles.incrementAndGet();
+            int n = compiles.incrementAndGet();
             DecodedProgram p = DecodedProgram.decode(request.insns(), nativeHelpers(request), false, 0, request.name());
-            return new Image(p);
+            return new Image(p, request.insns().size(), FAKE_CODE + 0x10_0000L * n);
         }
 
         /** Helpers as native code calls them: a downcall to the runtime's upcall stub for each helper number used. */
@@ -341,12 +344,16 @@ public final class TestServices {
 
         final class Image implements JitImage {
             private final DecodedProgram program;
+            private final int slots;
+            private final long address;
             private final MethodHandle entry;
             private final AtomicInteger inFlight = new AtomicInteger();
             private volatile boolean closed;
 
-            Image(DecodedProgram program) {
+            Image(DecodedProgram program, int slots, long address) {
                 this.program = program;
+                this.slots = slots;
+                this.address = address;
                 try {
                     entry = MethodHandles.lookup().findVirtual(Image.class, "exec", MethodType.methodType(long.class, long.class)).bindTo(this);
                 } catch (ReflectiveOperationException e) {
@@ -383,14 +390,18 @@ public final class TestServices {
                 return new byte[16];
             }
 
+            /** Eight bytes of "code" per slot. */
             @Override
             public int[] slotOffsets() {
-                return new int[0];
+                int[] offsets = new int[slots];
+                java.util.Arrays.setAll(offsets, i -> 8 * i);
+                return offsets;
             }
 
+            /** An address that is only recorded (SDT maps keep it), never called: the double runs through {@link #entry()}. */
             @Override
             public long address() {
-                return 0;
+                return address;
             }
 
             @Override

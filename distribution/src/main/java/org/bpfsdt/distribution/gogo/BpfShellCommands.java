@@ -39,7 +39,7 @@ public final class BpfShellCommands {
         return execute("run", args);
     }
 
-    /** {@code bpf:prog run OBJ --prog NAME --data-in FILE ...}: see {@code bpf:prog run --help}. */
+    /** {@code bpf:prog load OBJ}, {@code bpf:prog run OBJ --prog NAME --data-in FILE ...}, {@code bpf:prog dump xlated|jited OBJ}: see {@code bpf:prog --help}. */
     public Integer prog(String... args) {
         return execute("prog", args);
     }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -14,14 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code bpfsdt} command line run in-process, as a user runs it, on the runtime {@link java.util.ServiceLoader} finds. */
 class BpfSdtCommandTest {
-    record Result(int exit, String out, String err) {
-    }
-
-    static Result bpfsdt(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(exit, out.toString(), err.toString());
+    static Cli.Result bpfsdt(String... args) {
+        return Cli.tool(args);
     }
 
     static String example(String name) {
@@ -37,21 +29,21 @@ class BpfSdtCommandTest {
 
     @Test
     void runPrintsR0AndTheEngineThatRanIt() {
-        Result r = bpfsdt("run", example("hello.asm"));
+        Cli.Result r = bpfsdt("run", example("hello.asm"));
         assertEquals(0, r.exit(), r.err());
         assertEquals("r0 = 0x2a (42)\nengine: interpreter\n", r.out());
     }
 
     @Test
     void theMemoryIsAddressedByR1AndR2() {
-        Result r = bpfsdt("run", example("hello.asm"), "--mem", "01 02 03", "--show-mem");
+        Cli.Result r = bpfsdt("run", example("hello.asm"), "--mem", "01 02 03", "--show-mem");
         assertEquals(0, r.exit(), r.err());
         assertEquals("r0 = 0x30 (48)\nengine: interpreter\nmem = 01 02 03\n", r.out());
     }
 
     @Test
     void aConformanceFileBringsItsMemoryAndExpectedResult() {
-        Result r = bpfsdt("run", conformance("ldxb.data").toString());
+        Cli.Result r = bpfsdt("run", conformance("ldxb.data").toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals("r0 = 0x11 (17)\nengine: interpreter\nexpected 0x11 (17): match\n", r.out());
     }
@@ -59,21 +51,21 @@ class BpfSdtCommandTest {
     @Test
     void aResultOtherThanTheExpectedOneFails() throws IOException {
         Path data = Files.writeString(dir.resolve("wrong.data"), "-- asm\nmov %r0, 1\nexit\n-- result\n0x2\n");
-        Result r = bpfsdt("run", data.toString());
+        Cli.Result r = bpfsdt("run", data.toString());
         assertEquals(1, r.exit());
         assertTrue(r.out().endsWith("expected 0x2 (2): MISMATCH\n"), r.out());
     }
 
     @Test
     void givenMemoryReplacesTheFilesMemory() {
-        Result r = bpfsdt("run", conformance("ldxb.data").toString(), "--mem", "aa bb 22 cc dd");
+        Cli.Result r = bpfsdt("run", conformance("ldxb.data").toString(), "--mem", "aa bb 22 cc dd");
         assertEquals(1, r.exit());
         assertTrue(r.out().startsWith("r0 = 0x22 (34)\n"), r.out());
     }
 
     @Test
     void disassembleShowsTheProgramFirst() {
-        Result r = bpfsdt("run", "-d", example("hello.asm"));
+        Cli.Result r = bpfsdt("run", "-d", example("hello.asm"));
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.contains("r0 = 0x2a")), r.out());
         assertTrue(r.out().endsWith("r0 = 0x2a (42)\nengine: interpreter\n"), r.out());
@@ -82,40 +74,40 @@ class BpfSdtCommandTest {
     @Test
     void errorsAreOneLineNamingTheProblem() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.asm"), "mov %r0, 1\nfrobnicate\nexit\n");
-        Result r = bpfsdt("run", bad.toString());
+        Cli.Result r = bpfsdt("run", bad.toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("bpfsdt run: EINVAL: line 2"), r.err());
         assertEquals(1, r.err().lines().count(), r.err());
 
-        Result missing = bpfsdt("run", dir.resolve("nothing.asm").toString());
+        Cli.Result missing = bpfsdt("run", dir.resolve("nothing.asm").toString());
         assertEquals(1, missing.exit());
         assertEquals("bpfsdt run: no such file: " + dir.resolve("nothing.asm") + "\n", missing.err());
     }
 
     @Test
     void anUnknownEngineIsRefused() {
-        Result r = bpfsdt("run", "--engine", "pdp11", example("hello.asm"));
+        Cli.Result r = bpfsdt("run", "--engine", "pdp11", example("hello.asm"));
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("bpfsdt run: ") && r.err().contains("pdp11"), r.err());
     }
 
     @Test
     void enginesListsTheInterpreter() {
-        Result r = bpfsdt("engines");
+        Cli.Result r = bpfsdt("engines");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("interpreter ")), r.out());
     }
 
     @Test
     void osgiOutsideAnAssembledDistributionSaysHowToGetOne() {
-        Result r = bpfsdt("osgi", "--no-shell");
+        Cli.Result r = bpfsdt("osgi", "--no-shell");
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("bpfsdt osgi: ENOENT: ") && r.err().contains("./bpfsdt"), r.err());
     }
 
     @Test
     void aBadCommandLineExitsWith2AndSaysWhy() {
-        Result r = bpfsdt("run");
+        Cli.Result r = bpfsdt("run");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("Missing required parameter: 'FILE'"), r.err());
         assertEquals(2, bpfsdt("frobnicate").exit());

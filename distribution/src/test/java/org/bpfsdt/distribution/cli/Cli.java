@@ -8,9 +8,10 @@ import java.util.Map;
 import org.bpfsdt.core.runtime.CoreRuntime;
 
 /**
- * The command line run in-process on a runtime with the real verifier and maps (on the class
- * path, where the tests run, the verifier is added by hand; the {@code bpfsdt} tool finds it on
- * the module path).
+ * The command line run in-process. {@code new Cli()} runs it on the interpreter with the real
+ * verifier and maps, so results do not depend on the host; {@link #tool} runs it exactly as the
+ * {@code bpfsdt} tool does ({@link Main}, on the runtime {@link java.util.ServiceLoader} finds:
+ * verifier, maps, links and the JITs).
  */
 public final class Cli implements AutoCloseable {
     /** What a command printed and returned. */
@@ -28,6 +29,14 @@ public final class Cli implements AutoCloseable {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = BpfSdtCommand.commandLine(() -> runtime, new PrintWriter(out), new PrintWriter(err)).execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** One command line as the {@code bpfsdt} tool runs it, on a runtime of its own. */
+    public static Result tool(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out), new PrintWriter(err));
         return new Result(exit, out.toString(), err.toString());
     }
 

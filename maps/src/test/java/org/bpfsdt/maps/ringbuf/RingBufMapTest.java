@@ -175,39 +175,60 @@ class RingBufMapTest {
         }
     }
 
+    /** A poll on a thread of its own, which the constructor returns from only once the reader sleeps in it (or is done). */
+    private static final class Poller {
+        final CompletableFuture<Integer> result = new CompletableFuture<>();
+        /** How long the poll took, set before {@link #result} completes. */
+        volatile long nanos;
+
+        Poller(RingBufferReader r, Duration timeout) {
+            Thread t = Thread.ofPlatform().start(() -> {
+                long start = System.nanoTime();
+                try {
+                    int n = r.poll(rec -> { }, timeout);
+                    nanos = System.nanoTime() - start;
+                    result.complete(n);
+                } catch (Throwable e) {
+                    nanos = System.nanoTime() - start;
+                    result.completeExceptionally(e);
+                }
+            });
+            // however loaded the machine, what the test does next happens while the reader waits (a timed wait)
+            while (t.getState() != Thread.State.TIMED_WAITING && !result.isDone()) {
+                Thread.yield();
+            }
+        }
+
+        int get() throws Exception {
+            return result.get(1, TimeUnit.MINUTES);
+        }
+    }
+
     @Test
     void pollBlocksUntilASubmitWakesIt() throws Exception {
         try (RingBufBackend rb = ring(4096); RingBufferReader r = rb.reader()) {
-            long start = System.nanoTime();
-            CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> poll(r, Duration.ofSeconds(10)));
-            Thread.sleep(100);
+            Poller p = new Poller(r, Duration.ofMinutes(1));
             rb.output(Mem.u64(7).address(), 8, 0);
-            assertEquals(1, polled.get(5, TimeUnit.SECONDS));
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+            assertEquals(1, p.get());
+            assertTrue(p.nanos < TimeUnit.SECONDS.toNanos(30), "woken by the submit, not by the timeout");
         }
     }
 
     @Test
     void noWakeupLeavesTheReaderAsleepAndForceWakeupWakesItAnyway() throws Exception {
         try (RingBufBackend rb = ring(4096); RingBufferReader r = rb.reader()) {
-            CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> poll(r, Duration.ofMillis(600)));
-            Thread.sleep(150);
-            long start = System.nanoTime();
+            Poller p = new Poller(r, Duration.ofMillis(300));
             rb.output(Mem.u64(7).address(), 8, RB_NO_WAKEUP);
-            int n = polled.get(5, TimeUnit.SECONDS);
-            assertTrue(System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(300), "the reader slept until its timeout");
-            assertTrue(n <= 1); // it consumes the record once the timeout wakes it
-            r.consume(rec -> { });
+            assertEquals(1, p.get(), "it consumes the record once the timeout wakes it");
+            assertTrue(p.nanos >= TimeUnit.MILLISECONDS.toNanos(300), "the reader slept until its timeout");
 
             // a busy record ahead: committing the one behind it would not wake the reader, unless forced
             long busy = rb.reserve(8, 0);
             long behind = rb.reserve(8, 0);
-            polled = CompletableFuture.supplyAsync(() -> poll(r, Duration.ofSeconds(10)));
-            Thread.sleep(150);
-            start = System.nanoTime();
+            p = new Poller(r, Duration.ofMinutes(1));
             rb.submit(behind, RB_FORCE_WAKEUP);
-            assertEquals(0, polled.get(5, TimeUnit.SECONDS), "woken, but the oldest record is still busy");
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+            assertEquals(0, p.get(), "woken, but the oldest record is still busy");
+            assertTrue(p.nanos < TimeUnit.SECONDS.toNanos(30), "woken by the forced wakeup, not by the timeout");
             rb.submit(busy, 0);
             assertEquals(2, consumeAll(r).size());
         }
@@ -217,18 +238,16 @@ class RingBufMapTest {
     void closingTheReaderOrTheMapEndsABlockedPoll() throws Exception {
         RingBufBackend rb = ring(4096);
         RingBufferReader r = rb.reader();
-        CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> poll(r, Duration.ofSeconds(30)));
-        Thread.sleep(100);
+        Poller p = new Poller(r, Duration.ofMinutes(1));
         r.close();
-        assertEquals(0, polled.get(5, TimeUnit.SECONDS));
+        assertEquals(0, p.get());
         assertErrno(Errno.EBADF, () -> r.consume(rec -> { }));
 
         RingBufferReader r2 = rb.reader();
-        CompletableFuture<Integer> polled2 = CompletableFuture.supplyAsync(() -> poll(r2, Duration.ofSeconds(30)));
-        Thread.sleep(100);
+        Poller p2 = new Poller(r2, Duration.ofMinutes(1));
         rb.close();
-        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> polled2.get(5, TimeUnit.SECONDS));
-        assertInstanceOf(org.bpfsdt.api.BpfException.class, e.getCause().getCause() == null ? e.getCause() : e.getCause().getCause());
+        var e = assertThrows(java.util.concurrent.ExecutionException.class, p2::get);
+        assertInstanceOf(org.bpfsdt.api.BpfException.class, e.getCause());
         assertErrno(Errno.EBADF, rb::reader);
     }
 
@@ -275,15 +294,6 @@ class RingBufMapTest {
                 assertEquals(perProducer, next[p]);
             }
             assertEquals(0, r.availableBytes());
-        }
-    }
-
-    private static int poll(RingBufferReader r, Duration timeout) {
-        try {
-            return r.poll(rec -> { }, timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code bpfsdt prog}: programs of BPF objects, loaded into the runtime. */
-@Command(name = "prog", mixinStandardHelpOptions = true, description = "Loads and runs the programs of BPF objects.",
-        subcommands = {ProgRunCommand.class, CommandLine.HelpCommand.class})
+@Command(name = "prog", mixinStandardHelpOptions = true, description = "Loads, runs and dumps the programs of BPF objects.",
+        subcommands = {ProgLoadCommand.class, ProgRunCommand.class, ProgDumpCommand.class, CommandLine.HelpCommand.class})
 public final class ProgCommand {
     @ParentCommand
     private BpfSdtCommand parent;

@@ -9,22 +9,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.BpfProgram;
-import org.bpfsdt.api.Errno;
-import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.TestRunResult;
 import org.bpfsdt.api.TestRunSpec;
 import org.bpfsdt.api.TracePipe;
 import org.bpfsdt.distribution.cli.TraceCommand;
 import org.bpfsdt.loader.LoadedObject;
 import org.bpfsdt.loader.ObjectFile;
-import org.bpfsdt.loader.ObjectProgram;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -48,8 +44,8 @@ final class ProgRunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(paramLabel = "OBJ", description = "the BPF object file")
-    private Path object;
+    @Mixin
+    private ObjectOptions options;
 
     @Option(names = "--prog", paramLabel = "NAME", description = "the program to run (default: the object's only program)")
     private String program;
@@ -69,15 +65,6 @@ final class ProgRunCommand implements Callable<Integer> {
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1", description = "runs to time (default: ${DEFAULT-VALUE})")
     private int repeat;
 
-    @Option(names = "--engine", paramLabel = "NAME", description = "the engine to load the programs on (default: the best for this host)")
-    private String engine;
-
-    @Option(names = "--type", paramLabel = "TYPE", description = "the type of programs whose section names none (xdp, sched_cls, socket_filter, tracing...)")
-    private ProgramType type;
-
-    @Option(names = "--set", paramLabel = "VAR=VALUE", description = "set an integer global variable before load (also const volatile ones)")
-    private List<String> globals = List.of();
-
     @Option(names = "--trace", description = "print what bpf_trace_printk wrote during the run")
     private boolean trace;
 
@@ -87,9 +74,8 @@ final class ProgRunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        ObjectFile obj = ObjectFile.open(object);
-        configure(obj);
-        String name = programName(obj);
+        ObjectFile obj = options.open();
+        String name = ObjectOptions.program(obj, program).name();
         byte[] data = dataIn == null ? null : Files.readAllBytes(dataIn);
         byte[] ctx = ctxIn == null ? null : Files.readAllBytes(ctxIn);
         TracePipe pipe = parent.runtime().tracePipe();
@@ -112,41 +98,6 @@ final class ProgRunCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private void configure(ObjectFile obj) {
-        for (ObjectProgram p : obj.programs()) {
-            if (type != null && p.type() == null) {
-                p.setType(type);
-            }
-            if (engine != null) {
-                p.setEngine(engine);
-            }
-        }
-        for (String g : globals) {
-            int eq = g.indexOf('=');
-            if (eq <= 0) {
-                throw new BpfException(Errno.EINVAL, "--set takes VAR=VALUE, not '" + g + "'");
-            }
-            try {
-                obj.global(g.substring(0, eq).trim()).set(Long.decode(g.substring(eq + 1).trim()));
-            } catch (NumberFormatException e) {
-                throw new BpfException(Errno.EINVAL, "--set " + g + ": '" + g.substring(eq + 1) + "' is not an integer");
-            }
-        }
-    }
-
-    private String programName(ObjectFile obj) {
-        if (program != null) {
-            obj.program(program);
-            return program;
-        }
-        List<ObjectProgram> all = obj.programs();
-        if (all.size() != 1) {
-            throw new BpfException(Errno.EINVAL, obj.fileName() + " has " + all.size() + " programs; name one with --prog ("
-                    + String.join(", ", all.stream().map(ObjectProgram::name).toList()) + ")");
-        }
-        return all.getFirst().name();
     }
 
     /** Writes {@code after} to {@code file} when given, else prints it when it differs from {@code before}. */

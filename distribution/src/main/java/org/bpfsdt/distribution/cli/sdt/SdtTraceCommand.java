@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {"Runs a target program with SDT observers attached to its probes, then prints each observer object's "
-                + "global variables (name = value; decimal, signed where the type is) and the trace_printk output.",
+                + "global variables (name = value; decimal, signed where the type is) and the trace_printk output, "
+                + "and the engine of the target and of each observer.",
             "Example: bpfsdt sdt trace sdt_read_args.o --prog read_args --data-in pkt.bin "
                     + "--observe probe_len_ret=sdt_read_args_obs.o:obs_read_args"},
         exitCodeListHeading = "%nExit codes:%n",
@@ -109,8 +110,10 @@ final class SdtTraceCommand implements Callable<Integer> {
                 LoadedObject lo = track(opened, loadObserver(rt, e.getKey(), e.getValue(), targetProg));
                 observers.add(lo);
                 for (Observe o : e.getValue()) {
-                    BpfLink link = track(opened, rt.linkCreate(LinkSpec.of(lo.program(o.program()), AttachType.TRACE_SDT)));
-                    out.printf("%s -> %s:%s (link %d)%n", o.probe(), lo.object().fileName(), o.program(), link.id());
+                    BpfProgram observer = lo.program(o.program());
+                    BpfLink link = track(opened, rt.linkCreate(LinkSpec.of(observer, AttachType.TRACE_SDT)));
+                    out.printf("%s -> %s:%s (link %d), observer on %s%n", o.probe(), lo.object().fileName(), o.program(), link.id(),
+                            observer.engine());
                 }
             }
             TestRunResult r = targetProg.testRun(new TestRunSpec(data, null, Math.max(1, repeat), 0));

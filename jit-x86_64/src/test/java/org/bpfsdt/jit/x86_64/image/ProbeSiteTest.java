@@ -321,7 +321,10 @@ class ProbeSiteTest {
                 target.detachProbe(0);
             }
             target.attachProbe(0, tramp);
-            Thread.sleep(20);
+            // attached until some run went through it, however slowly the runners are scheduled
+            while (buf.get(ValueLayout.JAVA_LONG, 0) == 0 && failures.isEmpty()) {
+                Thread.yield();
+            }
             target.detachProbe(0);
             stop.set(true);
             for (Thread th : runners) {
