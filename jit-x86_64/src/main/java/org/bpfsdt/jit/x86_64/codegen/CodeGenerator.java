@@ -75,7 +75,7 @@ public final class CodeGenerator {
                 if (code.length > MAX_CODE_BYTES) {
                     throw new BpfException(Errno.E2BIG, "the native code would take " + code.length + " bytes (at most " + MAX_CODE_BYTES + ")");
                 }
-                return new NativeCode(code, slotOffsets, functionOffsets, plan.functionNames(), probeOffsets, thunkOffsets, thunkTargets, probeAligned,
+                return new NativeCode(code, Arrays.copyOf(slotOffsets, plan.programSlots), functionOffsets, plan.functionNames(), probeOffsets, thunkOffsets, thunkTargets, probeAligned,
                         layout.batch, layout.bpfLoop, layout.data, plan.mayUpcall, pass);
             }
         }
@@ -560,6 +560,8 @@ public final class CodeGenerator {
                     callx(reg(insn.dst()));
                 } else if (insn.isLocalCall()) {
                     a.call(functions[plan.functionOfSlot[pc + 1 + insn.imm()]]);
+                } else if (plan.lookupCallAt[pc] >= 0) {
+                    a.call(functions[plan.lookupCallAt[pc]]);
                 } else {
                     helperCall(insn.imm());
                 }
