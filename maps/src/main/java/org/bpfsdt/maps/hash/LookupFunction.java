@@ -28,7 +28,7 @@ import org.bpfsdt.maps.support.Jhash;
  *
  * <pre>
  *   (jhash of the key at r2 into w5)
- *   r4 = r5; r4 &= mask; r4 <<= 3; r1 = buckets; r4 += r1
+ *   r1 = buckets; r4 = r5; r4 &= mask; r4 <<= 3; r4 += r1
  *   r4 = *(u64 *)(r4 + 0)                 the chain's head
  * walk:
  *   if r4 == 0 goto miss
@@ -64,10 +64,11 @@ final class LookupFunction {
         }
         BpfCode code = new BpfCode();
         Jhash.emit(code, keySize, seed);
-        code.add(Insn.mov64Reg(ELEM, HASH_REG))
+        // the shift right before the add: JITs make the pair one scaled address
+        code.lddw(T1, buckets)
+                .add(Insn.mov64Reg(ELEM, HASH_REG))
                 .add(Insn.alu64Imm(AND, ELEM, (int) bucketMask))
                 .add(Insn.alu64Imm(LSH, ELEM, 3))
-                .lddw(T1, buckets)
                 .add(Insn.alu64Reg(ADD, ELEM, T1))
                 .add(Insn.ldx(DW, ELEM, ELEM, 0));
         int walk = code.label();
