@@ -74,6 +74,22 @@ public interface MapBackend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * A BPF function equivalent to {@code bpf_map_lookup_elem} on this map, written over the
+     * map's own native layout, for engines that would otherwise call the helper through an
+     * upcall: {@code r1} = map header, {@code r2} = key pointer, the value's address or 0 in
+     * {@code r0}. It uses r0..r5 only (any of r1..r5 may be clobbered, as by a helper call),
+     * no stack, no calls; only its own jumps and {@code exit}. An engine compiles it once per
+     * program and calls it at the call sites whose map the verifier proved
+     * ({@link InsnAux#mapIndex()}). It is as safe as the Java lookup while Java and programs
+     * update and delete concurrently (lock-free reads of published elements, addresses valid
+     * for the rest of the run), and answers exactly as {@link #lookup(long)} does. Empty when
+     * the helper must be called.
+     */
+    default Optional<List<Insn>> lookupFunction() {
+        return Optional.empty();
+    }
+
     // syscall side ------------------------------------------------------------------------
 
     /** Copies the value of {@code key} (all CPUs' for per-CPU maps) into {@code valueOut}; false when absent. */

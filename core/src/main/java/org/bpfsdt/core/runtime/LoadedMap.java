@@ -78,7 +78,7 @@ final class LoadedMap extends RuntimeObject {
         boolean direct = t == MapType.ARRAY || t == MapType.INSN_ARRAY;
         return new MapDescriptor(id, t, spec.keySize(), spec.valueSize(), spec.maxEntries(), spec.flags(), frozen,
                 spec.btf(), spec.btfValueTypeId(), backend.spinLockOffset(), header, direct ? backend.data() : 0,
-                Optional.ofNullable(backend.inlineLookup()).flatMap(o -> o));
+                Optional.ofNullable(backend.inlineLookup()).flatMap(o -> o), Optional.ofNullable(backend.lookupFunction()).flatMap(o -> o));
     }
 
     /** Whether programs may write its values. */

@@ -99,8 +99,9 @@ final class ProgramLoader {
             int attachBtfId = observed != null ? observed.probe().btfId() : spec.attachBtfId();
             // an observer's context is its probe's arguments, no more
             ContextLayout context = ContextLayouts.forType(spec.type(), observed != null ? observed.probe().nrArgs() : FuncModel.MAX_REG_ARGS);
+            List<org.bpfsdt.api.spi.MapDescriptor> descriptors = maps.stream().map(LoadedMap::descriptor).toList();
             VerifierRequest request = new VerifierRequest(spec.type(), spec.expectedAttachType(), insns,
-                    maps.stream().map(LoadedMap::descriptor).toList(), spec.btf(), spec.funcInfo(), spec.lineInfo(),
+                    descriptors, spec.btf(), spec.funcInfo(), spec.lineInfo(),
                     offered, context, target == null ? null : target.btf, attachBtfId,
                     sdtProbes == null ? List.of() : sdtProbes.probes(), GPL.contains(spec.license()), spec.logLevel());
             VerifierResult result = verifier.verify(request);
@@ -128,7 +129,7 @@ final class ProgramLoader {
                 LoadedProgram p = new LoadedProgram(i, rt, spec.type(), spec.expectedAttachType(), spec.name(), spec.insns(),
                         spec.btf(), spec.lineInfo(), tag, result, held, attach, sdt, probes, probe, attachBtfId, desc);
                 JitRequest jr = new JitRequest(spec.name(), spec.type(), result.insns(), result.aux(), result.subprogs(),
-                        rt.linkage()::helperAddress, jitProbes, rt.linkage());
+                        rt.linkage()::helperAddress, jitProbes, rt.linkage(), descriptors);
                 ProgramCode code = new ProgramCode(i, jr, needsSdt,
                         ProgramCode.once(() -> DecodedProgram.decode(result.insns(), helpers, false, i, spec.name(), siteSlots)),
                         helpers.implementations());

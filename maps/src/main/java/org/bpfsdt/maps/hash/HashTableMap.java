@@ -8,6 +8,8 @@ import static org.bpfsdt.maps.hash.ElementLayout.HASH;
 import static org.bpfsdt.maps.hash.ElementLayout.NEXT;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,6 +17,7 @@ import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.MapType;
+import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.MapContext;
 import org.bpfsdt.maps.support.AbstractMap;
 import org.bpfsdt.maps.support.CreateChecks;
@@ -60,6 +63,8 @@ public final class HashTableMap extends AbstractMap {
     private final ElementPool pool;
     private final Recycler recycler;
     private final LruList lruList;
+    /** {@link #lookupFunction()}: made once, since it only holds the map's constants. */
+    private final Optional<List<Insn>> lookupFunction;
 
     private HashTableMap(MapSpec spec, MapContext context, MapMemory memory, ValueFields fields) {
         super(spec, context, memory);
@@ -84,6 +89,9 @@ public final class HashTableMap extends AbstractMap {
         this.pool = new ElementPool(memory, layout.size(), prealloc ? maxEntries + spare : 0);
         this.recycler = new Recycler(context, pool::free);
         this.lruList = lru ? new LruList() : null;
+        // per-CPU values need the running thread's CPU, which only the runtime knows
+        this.lookupFunction = percpu || keySize > LookupFunction.MAX_KEY_SIZE ? Optional.empty()
+                : Optional.of(LookupFunction.of(layout, keySize, seed, buckets, bucketMask, lru));
     }
 
     /** Creates a map of one of the four hash types, checking the spec as {@code htab_map_alloc_check} and {@code htab_map_alloc} do. */
@@ -179,6 +187,12 @@ public final class HashTableMap extends AbstractMap {
         }
         long value = e + layout.valueOffset();
         return percpu ? value + context.currentCpu() * layout.valueStride() : value;
+    }
+
+    /** {@link #lookup(long)} as a BPF function over this map's memory, for JITs (HASH and LRU_HASH with keys up to 512 bytes). */
+    @Override
+    public Optional<List<Insn>> lookupFunction() {
+        return lookupFunction;
     }
 
     @Override

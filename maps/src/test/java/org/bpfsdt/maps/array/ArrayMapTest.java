@@ -26,6 +26,7 @@ import org.bpfsdt.api.btf.BtfType;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.BpfSpinLock;
 import org.bpfsdt.api.spi.MapBackend;
+import org.bpfsdt.maps.InsnEval;
 import org.bpfsdt.maps.Mem;
 import org.bpfsdt.maps.StandardMapProvider;
 import org.bpfsdt.maps.TestContext;

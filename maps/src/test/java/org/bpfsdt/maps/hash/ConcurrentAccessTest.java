@@ -14,7 +14,9 @@ import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.MapType;
+import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.MapBackend;
+import org.bpfsdt.maps.InsnEval;
 import org.bpfsdt.maps.Mem;
 import org.bpfsdt.maps.StandardMapProvider;
 import org.bpfsdt.maps.TestContext;
@@ -31,11 +33,15 @@ class ConcurrentAccessTest {
     private static final int KEYS = 300;
     private static final int OPS_PER_WRITER = 40_000;
 
+    /** Variants ending in {@code _FUNCTION} read through the map's lookup function, as JIT code does. */
     @ParameterizedTest
-    @ValueSource(strings = {"HASH", "HASH_NO_PREALLOC", "PERCPU_HASH", "LRU_HASH", "LRU_PERCPU_HASH"})
+    @ValueSource(strings = {"HASH", "HASH_NO_PREALLOC", "PERCPU_HASH", "LRU_HASH", "LRU_PERCPU_HASH",
+        "HASH_FUNCTION", "HASH_NO_PREALLOC_FUNCTION", "LRU_HASH_FUNCTION"})
     void valuesStayValidForTheRunThatLookedThemUp(String variant) throws Exception {
         TestContext ctx = new TestContext(2);
         StandardMapProvider provider = new StandardMapProvider();
+        boolean viaFunction = variant.endsWith("_FUNCTION");
+        variant = variant.replace("_FUNCTION", "");
         boolean noPrealloc = variant.endsWith("NO_PREALLOC");
         MapType type = MapType.valueOf(noPrealloc ? "HASH" : variant);
         MapSpec spec = MapSpec.of(type, 4, 16, 200).withFlags(noPrealloc ? MapFlags.NO_PREALLOC : 0);
@@ -49,7 +55,8 @@ class ConcurrentAccessTest {
             long stopAt = System.nanoTime() + 2_000_000_000L;
             for (int r = 0; r < 2; r++) {
                 int reader = r;
-                threads.add(Thread.ofPlatform().start(() -> guard(failure, () -> read(m, ctx, type.isPerCpu() ? 0 : reader, threads, stopAt))));
+                List<Insn> function = viaFunction ? m.lookupFunction().orElseThrow() : null;
+                threads.add(Thread.ofPlatform().start(() -> guard(failure, () -> read(m, function, ctx, type.isPerCpu() ? 0 : reader, threads, stopAt))));
             }
             for (Thread t : threads) {
                 t.join();
@@ -97,7 +104,8 @@ class ConcurrentAccessTest {
         }
     }
 
-    private static void read(MapBackend m, TestContext ctx, int cpu, List<Thread> threads, long stopAt) {
+    /** Looks keys up inside runs (through {@code function} when given) and checks the values stay theirs until the run ends. */
+    private static void read(MapBackend m, List<Insn> function, TestContext ctx, int cpu, List<Thread> threads, long stopAt) {
         ctx.onCpu(cpu);
         MemorySegment key = Mem.alloc(4);
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
@@ -108,7 +116,7 @@ class ConcurrentAccessTest {
                 for (int i = 0; i < held.length; i++) {
                     keys[i] = rnd.nextInt(KEYS);
                     key.set(ValueLayout.JAVA_INT, 0, keys[i]);
-                    held[i] = m.lookup(key.address());
+                    held[i] = function != null ? InsnEval.run(function, 0, key.address()) : m.lookup(key.address());
                 }
                 for (int pass = 0; pass < 20; pass++) {
                     for (int i = 0; i < held.length; i++) {

@@ -311,7 +311,13 @@ public final class X86Assembler {
 
     /** {@code lea dst, [m]}. */
     public void lea(Reg dst, Mem m) {
-        rm(Width.QWORD, 0x8d, dst.code(), m, false);
+        lea(Width.QWORD, dst, m);
+    }
+
+    /** {@code lea dst, [m]} of 32 or 64 bits: the 32-bit form keeps the address's low half, zero-extended. */
+    public void lea(Width w, Reg dst, Mem m) {
+        requireWide(w);
+        rm(w, 0x8d, dst.code(), m, false);
     }
 
     /** {@code lea dst, [rip + target]}. */
@@ -448,6 +454,17 @@ public final class X86Assembler {
         emit8((w == Width.QWORD ? 0x80 : 0) | (~count.code() & 0xf) << 3 | pp);
         emit8(0xf7);
         emit8(0xc0 | dst.low3() << 3 | src.low3());
+    }
+
+    /** BMI2 {@code rorx dst, src, count}: {@code src} rotated right into {@code dst}, flags untouched. */
+    public void rorx(Width w, Reg dst, Reg src, int count) {
+        requireWide(w);
+        emit8(0xc4);
+        emit8((dst.extended() ? 0 : 0x80) | 0x40 | (src.extended() ? 0 : 0x20) | 0x03);
+        emit8((w == Width.QWORD ? 0x80 : 0) | 0x78 | 3);
+        emit8(0xf0);
+        emit8(0xc0 | dst.low3() << 3 | src.low3());
+        emit8(count);
     }
 
     /** {@code bswap r} (32 or 64 bits). */
@@ -604,6 +621,13 @@ public final class X86Assembler {
         {0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00},
         {0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
     };
+
+    /**
+     * The CS segment-override prefix: ignored in 64-bit mode, so prefixes lengthen an instruction
+     * without changing it (how assemblers pad with long NOPs, and how Linux pads {@code cs call}s
+     * it rewrites in place).
+     */
+    public static final int CS = 0x2e;
 
     /** The 5-byte NOP {@code nop dword ptr [rax + rax]} that a probe site holds while detached. */
     public static final byte[] NOP5 = {0x0f, 0x1f, 0x44, 0x00, 0x00};

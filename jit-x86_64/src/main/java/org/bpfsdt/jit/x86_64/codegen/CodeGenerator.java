@@ -41,6 +41,7 @@ public final class CodeGenerator {
 
     private final ProgramPlan plan;
     private final CpuFeatures cpu;
+    private final Liveness live;
 
     // state of one pass
     private X86Assembler a;
@@ -59,6 +60,7 @@ public final class CodeGenerator {
     private CodeGenerator(ProgramPlan plan, CpuFeatures cpu) {
         this.plan = plan;
         this.cpu = cpu;
+        this.live = Liveness.of(plan);
     }
 
     /** Generates the code of {@code plan} for a processor with {@code cpu}. */
@@ -75,7 +77,7 @@ public final class CodeGenerator {
                 if (code.length > MAX_CODE_BYTES) {
                     throw new BpfException(Errno.E2BIG, "the native code would take " + code.length + " bytes (at most " + MAX_CODE_BYTES + ")");
                 }
-                return new NativeCode(code, slotOffsets, functionOffsets, plan.functionNames(), probeOffsets, thunkOffsets, thunkTargets, probeAligned,
+                return new NativeCode(code, Arrays.copyOf(slotOffsets, plan.programSlots), functionOffsets, plan.functionNames(), probeOffsets, thunkOffsets, thunkTargets, probeAligned,
                         layout.batch, layout.bpfLoop, layout.data, plan.mayUpcall, pass);
             }
         }
@@ -299,13 +301,17 @@ public final class CodeGenerator {
             if (insn.isLddw()) {
                 loadImm64(pc, insn, plan.insns.get(pc + 1));
                 slotOffsets[++pc] = -1;
-            } else if (pc + 1 < f.end() && scaledAdd(pc, insn, plan.insns.get(pc + 1))) {
-                pc++;
-                a.bind(slots[pc]);
-                slotOffsets[pc] = slotOffsets[pc - 1];
-            } else {
+                continue;
+            }
+            int fused = fuse(pc, f.end());
+            if (fused == 0) {
                 translate(pc, insn);
             }
+            for (int k = 1; k < fused; k++) {
+                a.bind(slots[pc + k]);
+                slotOffsets[pc + k] = slotOffsets[pc];
+            }
+            pc += Math.max(fused, 1) - 1;
         }
     }
 
@@ -349,12 +355,99 @@ public final class CodeGenerator {
     }
 
     /**
+     * Emits the instructions starting at {@code pc} as one x86 sequence where they form an idiom
+     * the processor has a shorter way for, and says how many slots that took (0: none). Only
+     * the first slot of an idiom may be a jump target: no path enters its middle.
+     */
+    private int fuse(int pc, int end) {
+        if (pc + 5 < end && rotation(pc)) {
+            return 6;
+        }
+        if (pc + 1 < end && !plan.jumpTarget[pc + 1]) {
+            Insn first = plan.insns.get(pc);
+            Insn second = plan.insns.get(pc + 1);
+            if (scaledAdd(pc, first, second) || movedAdd(first, second)) {
+                return 2;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * {@code wT = wX; wT <<= k; wY op= wT; wT = wX; wT >>= 32-k; wY op= wT} with op add, sub, xor or
+     * or: the two shifted halves of {@code rol(x, k)} share no bit, so this is {@code y op= rol(x, k)}
+     * (how jhash rotates in maps' lookup functions). One {@code rorx} (or {@code mov; rol}) and the
+     * operation; T gets its last value only if something reads it.
+     */
+    private boolean rotation(int pc) {
+        for (int k = 1; k <= 5; k++) {
+            if (plan.jumpTarget[pc + k]) {
+                return false;
+            }
+        }
+        Insn i0 = plan.insns.get(pc), i1 = plan.insns.get(pc + 1), i2 = plan.insns.get(pc + 2);
+        Insn i3 = plan.insns.get(pc + 3), i4 = plan.insns.get(pc + 4), i5 = plan.insns.get(pc + 5);
+        int t = i0.dst(), x = i0.src(), y = i2.dst(), k = i1.imm();
+        int op = op(i2.opcode());
+        boolean shape = i0.opcode() == (ALU | MOV | X) && i0.off() == 0 && i3.equals(i0)
+                && i1.opcode() == (ALU | LSH | K) && i1.dst() == t && k >= 1 && k <= 31
+                && i4.opcode() == (ALU | RSH | K) && i4.dst() == t && i4.imm() == 32 - k
+                && (op == ADD || op == SUB || op == XOR || op == OR) && i2.opcode() == (ALU | op | X) && i2.src() == t && i5.equals(i2)
+                && t != x && t != y && x != y && y != FP && t != FP;
+        if (!shape) {
+            return false;
+        }
+        Reg rx = reg(x);
+        if (cpu.bmi2()) {
+            a.rorx(Width.DWORD, AUX, rx, 32 - k);
+        } else {
+            a.mov(Width.DWORD, AUX, rx);
+            a.shiftImm(ShiftOp.ROL, Width.DWORD, AUX, k);
+        }
+        a.alu(switch (op) {
+            case ADD -> AluOp.ADD;
+            case SUB -> AluOp.SUB;
+            case XOR -> AluOp.XOR;
+            default -> AluOp.OR;
+        }, Width.DWORD, reg(y), AUX);
+        if (!live.deadAfter(pc + 5, t)) {
+            a.mov(Width.DWORD, reg(t), rx);
+            a.shiftImm(ShiftOp.SHR, Width.DWORD, reg(t), 32 - k);
+        }
+        return true;
+    }
+
+    /**
+     * {@code dst = src; dst += imm} or {@code dst = src; dst += reg} (64 or 32 bits) as one
+     * {@code lea}, which adds without the copy: how programs make a pointer past a header or a
+     * key on the stack. The flags {@code lea} leaves alone are never read across instructions.
+     */
+    private boolean movedAdd(Insn mov, Insn add) {
+        int cls = mov.cls();
+        if ((cls != ALU && cls != ALU64) || mov.opcode() != (cls | MOV | X) || mov.off() != 0 || mov.dst() == mov.src()
+                || mov.dst() == FP || add.cls() != cls || op(add.opcode()) != ADD || add.dst() != mov.dst()) {
+            return false;
+        }
+        Reg dst = reg(mov.dst());
+        Reg src = reg(mov.src());
+        Width w = Width.of64(cls == ALU64);
+        if (source(add.opcode()) == K) {
+            a.lea(w, dst, Mem.of(src, add.imm()));
+        } else {
+            // dst += dst reads the copied value
+            Reg index = add.src() == mov.dst() ? src : reg(add.src());
+            a.lea(w, dst, Mem.indexed(src, index, 1, 0));
+        }
+        return true;
+    }
+
+    /**
      * {@code dst <<= k; dst += src} (k = 1..3, 64 bits) as one {@code lea dst, [src + dst*2^k]}: how
      * an array map lookup, inlined by the verifier, turns an index into a value address.
      * Not when the add is a jump target (another path reaches it) or adds dst to itself.
      */
     private boolean scaledAdd(int pc, Insn shift, Insn add) {
-        if (shift.opcode() != (ALU64 | LSH | K) || shift.imm() < 1 || shift.imm() > 3 || plan.jumpTarget[pc + 1]
+        if (shift.opcode() != (ALU64 | LSH | K) || shift.imm() < 1 || shift.imm() > 3
                 || add.opcode() != (ALU64 | ADD | X) || add.dst() != shift.dst() || add.src() == shift.dst()) {
             return false;
         }
@@ -404,7 +497,8 @@ public final class CodeGenerator {
                     a.imulImm(w, dst, dst, imm);
                 }
             }
-            case DIV, MOD -> new Division(a, plan.aux(pc).divisorNonZero()).emit(insn, is64, dst, src);
+            case DIV, MOD -> new Division(a, plan.aux(pc).divisorNonZero(), !live.deadAfter(pc, 0), !live.deadAfter(pc, 3))
+                    .emit(insn, is64, dst, src);
             case LSH -> shift(ShiftOp.SHL, is64, dst, src, imm);
             case RSH -> shift(ShiftOp.SHR, is64, dst, src, imm);
             case ARSH -> shift(ShiftOp.SAR, is64, dst, src, imm);
@@ -560,6 +654,8 @@ public final class CodeGenerator {
                     callx(reg(insn.dst()));
                 } else if (insn.isLocalCall()) {
                     a.call(functions[plan.functionOfSlot[pc + 1 + insn.imm()]]);
+                } else if (plan.lookupCallAt[pc] >= 0) {
+                    a.call(functions[plan.lookupCallAt[pc]]);
                 } else {
                     helperCall(insn.imm());
                 }
@@ -680,11 +776,18 @@ public final class CodeGenerator {
         a.bind(out);
     }
 
-    /** A 5-byte NOP inside one aligned 8-byte word, so that one 8-byte store can make it a call. */
+    /**
+     * A NOP whose last 5 bytes lie inside one aligned 8-byte word, so that one 8-byte store can
+     * make it a call. Where the NOP would cross a word, CS prefixes move its 5 bytes to the next
+     * word instead of a padding NOP: the site stays one instruction whether it holds the NOP or
+     * {@code call rel32} (the prefixes never change), so a detached probe costs one NOP.
+     */
     private void probeSite(int probe) {
         int inWord = a.position() & 7;
         if (inWord > 8 - NativeCode.PROBE_SITE_SIZE) {
-            a.nop(8 - inWord);
+            for (int i = inWord; i < 8; i++) {
+                a.emit8(X86Assembler.CS);
+            }
         }
         probeOffsets[probe] = a.position();
         probeAligned[probe] = fn.stackAligned();

@@ -24,10 +24,15 @@ import org.bpfsdt.jit.x86_64.asm.X86Assembler.UnaryOp;
 final class Division {
     private final X86Assembler a;
     private final boolean divisorNonZero;
+    /** Whether the BPF registers in rax (r0) and rdx (r3) are read later: only then are they kept around {@code div}. */
+    private final boolean keepRax;
+    private final boolean keepRdx;
 
-    Division(X86Assembler a, boolean divisorNonZero) {
+    Division(X86Assembler a, boolean divisorNonZero, boolean keepRax, boolean keepRdx) {
         this.a = a;
         this.divisorNonZero = divisorNonZero;
+        this.keepRax = keepRax;
+        this.keepRdx = keepRdx;
     }
 
     void emit(Insn insn, boolean is64, Reg dst, Reg src) {
@@ -111,18 +116,22 @@ final class Division {
         }
     }
 
-    /** {@code dst = dst / divisor} or {@code dst % divisor} through rdx:rax, preserving every other BPF register. */
+    /** {@code dst = dst / divisor} or {@code dst % divisor} through rdx:rax, preserving every other BPF register that is read later. */
     private void divide(Width w, boolean signed, boolean mod, Reg dst, Reg divisor) {
         Reg by = divisor;
         if (by == Reg.RAX || by == Reg.RDX) {
             a.mov(Width.QWORD, AUX, by);
             by = AUX;
         }
-        if (dst != Reg.RAX) {
+        boolean saveRax = dst != Reg.RAX && keepRax;
+        boolean saveRdx = dst != Reg.RDX && keepRdx;
+        if (saveRax) {
             a.mov(Width.QWORD, TMP, Reg.RAX);
+        }
+        if (dst != Reg.RAX) {
             a.mov(Width.QWORD, Reg.RAX, dst);
         }
-        if (dst != Reg.RDX) {
+        if (saveRdx) {
             a.mov(Width.QWORD, TMP2, Reg.RDX);
         }
         if (signed) {
@@ -135,10 +144,10 @@ final class Division {
         if (dst != result) {
             a.mov(Width.QWORD, dst, result);
         }
-        if (dst != Reg.RAX) {
+        if (saveRax) {
             a.mov(Width.QWORD, Reg.RAX, TMP);
         }
-        if (dst != Reg.RDX) {
+        if (saveRdx) {
             a.mov(Width.QWORD, Reg.RDX, TMP2);
         }
     }

@@ -22,10 +22,20 @@ import org.bpfsdt.jit.x86_64.asm.Reg;
  * A request checked and prepared for code generation: functions with their frames, the native
  * address of every helper called, probe sites by slot. Everything that could make the generated
  * code wrong is refused here, before any code is emitted or mapped.
+ *
+ * <p>Map lookups the verifier tied to one map whose descriptor offers a
+ * {@link org.bpfsdt.api.spi.MapDescriptor#lookupFunction() lookup function} call that function
+ * instead of the helper: each such function is appended once, after the program's slots, as a
+ * function of its own (a frameless leaf: it uses r0..r5 only), so the call costs no upcall.
  */
 public final class ProgramPlan {
     final JitRequest request;
+    /** The program's slots, then the lookup functions' slots. */
     final List<Insn> insns;
+    /** Slots of the program itself ({@code insns} holds the lookup functions after them). */
+    final int programSlots;
+    /** The function index a helper call at each slot calls instead of the helper, or -1. */
+    final int[] lookupCallAt;
     final List<InsnAux> aux;
     final List<FunctionPlan> functions;
     final int[] functionOfSlot;
@@ -40,11 +50,13 @@ public final class ProgramPlan {
     final boolean mayUpcall;
     final long tailCallFallback;
 
-    private ProgramPlan(JitRequest request, List<InsnAux> aux, List<FunctionPlan> functions, int[] functionOfSlot,
-                        int[] probeAt, boolean[] jumpTarget, boolean usesBpfLoop, boolean usesCallx, boolean mayUpcall,
+    private ProgramPlan(JitRequest request, List<Insn> insns, int[] lookupCallAt, List<InsnAux> aux, List<FunctionPlan> functions,
+                        int[] functionOfSlot, int[] probeAt, boolean[] jumpTarget, boolean usesBpfLoop, boolean usesCallx, boolean mayUpcall,
                         long tailCallFallback) {
         this.request = request;
-        this.insns = request.insns();
+        this.insns = insns;
+        this.programSlots = request.insns().size();
+        this.lookupCallAt = lookupCallAt;
         this.aux = aux;
         this.functions = functions;
         this.functionOfSlot = functionOfSlot;
@@ -58,19 +70,29 @@ public final class ProgramPlan {
 
     /** Checks {@code request} and plans its frames; throws {@link BpfException} naming the first problem. */
     public static ProgramPlan of(JitRequest request) {
-        List<Insn> insns = request.insns();
-        InsnValidator.validate(insns);
-        int n = insns.size();
+        List<Insn> program = request.insns();
+        InsnValidator.validate(program);
+        int programSlots = program.size();
         List<InsnAux> aux = request.aux();
         if (aux.isEmpty()) {
-            aux = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
+            aux = new ArrayList<>(programSlots);
+            for (int i = 0; i < programSlots; i++) {
                 aux.add(InsnAux.plain(i));
             }
-        } else if (aux.size() != n) {
-            throw BpfException.einval("the request has " + aux.size() + " aux entries for " + n + " instruction slots");
+        } else if (aux.size() != programSlots) {
+            throw BpfException.einval("the request has " + aux.size() + " aux entries for " + programSlots + " instruction slots");
         }
-        List<Subprog> subprogs = request.subprogs().isEmpty() ? Subprog.ofUnverified(insns) : request.subprogs();
+        List<Subprog> subprogs = new ArrayList<>(request.subprogs().isEmpty() ? Subprog.ofUnverified(program) : request.subprogs());
+        int[] lookupCallAt = new int[programSlots];
+        java.util.Arrays.fill(lookupCallAt, -1);
+        List<Insn> insns = appendLookupFunctions(request, aux, subprogs, lookupCallAt);
+        int n = insns.size();
+        if (n > programSlots) {
+            aux = new ArrayList<>(aux);
+            for (int i = programSlots; i < n; i++) {
+                aux.add(new InsnAux(-1, true, false, -1, -1));
+            }
+        }
         int[] functionOfSlot = new int[n];
         checkFunctions(insns, subprogs, functionOfSlot);
         int[] probeAt = probeSlots(request.probes(), insns);
@@ -117,6 +139,9 @@ public final class ProgramPlan {
                 calls[f] = true;
             } else if (insn.opcode() == CALL_OP && insn.src() == PSEUDO_KFUNC_CALL) {
                 throw new BpfException(Errno.ENOTSUPP, slot(pc, insn) + "kfunc calls are not supported by the x86_64 JIT");
+            } else if (insn.isHelperCall() && pc < programSlots && lookupCallAt[pc] >= 0) {
+                // a call of a lookup function: a leaf that calls nothing, so no frame is needed for it
+                continue;
             } else if (insn.isHelperCall()) {
                 calls[f] = true;
                 int id = insn.imm();
@@ -154,10 +179,71 @@ public final class ProgramPlan {
             boolean framed = calls[f] || usesFp[f] || mayGoto[f];
             functions.add(FunctionPlan.of(f, s.name() == null ? "" : s.name(), s.start(), s.end(), depth, saved, framed, mayGoto[f]));
         }
-        ProgramPlan plan = new ProgramPlan(request, List.copyOf(aux), List.copyOf(functions), functionOfSlot, probeAt, jumpTarget,
-                bpfLoop, callx, upcall, fallback);
+        ProgramPlan plan = new ProgramPlan(request, List.copyOf(insns), lookupCallAt, List.copyOf(aux), List.copyOf(functions), functionOfSlot,
+                probeAt, jumpTarget, bpfLoop, callx, upcall, fallback);
         plan.helpers.putAll(helpers);
         return plan;
+    }
+
+    /**
+     * The program followed by the lookup function of every map a {@code bpf_map_lookup_elem} call
+     * is tied to (one function per map, whatever the number of calls), each added to
+     * {@code subprogs}; marks those calls in {@code lookupCallAt} with the function's index.
+     */
+    private static List<Insn> appendLookupFunctions(JitRequest request, List<InsnAux> aux, List<Subprog> subprogs, int[] lookupCallAt) {
+        List<Insn> program = request.insns();
+        List<Insn> out = null;
+        Map<Integer, Integer> functionOfMap = new HashMap<>();
+        for (int pc = 0; pc < program.size(); pc++) {
+            Insn insn = program.get(pc);
+            if (insn.isLddw()) {
+                pc++;
+                continue;
+            }
+            int map = aux.get(pc).mapIndex();
+            if (!insn.isHelperCall() || insn.imm() != HelperId.MAP_LOOKUP_ELEM.id() || map < 0 || map >= request.maps().size()) {
+                continue;
+            }
+            List<Insn> body = request.maps().get(map).lookupFunction().orElse(List.of());
+            if (body.isEmpty()) {
+                continue;
+            }
+            Integer f = functionOfMap.get(map);
+            if (f == null) {
+                if (out == null) {
+                    out = new ArrayList<>(program);
+                }
+                checkLookupFunction(request.maps().get(map).id(), body);
+                f = subprogs.size();
+                subprogs.add(new Subprog(out.size(), out.size() + body.size(), 0, "lookup in map " + request.maps().get(map).id()));
+                out.addAll(body);
+                functionOfMap.put(map, f);
+            }
+            lookupCallAt[pc] = f;
+        }
+        return out == null ? program : out;
+    }
+
+    /** A lookup function is trusted code, but is still refused unless it keeps to its contract: r0..r5, no stack, no calls, jumps inside. */
+    private static void checkLookupFunction(int mapId, List<Insn> body) {
+        String what = "the lookup function of map " + mapId;
+        InsnValidator.validate(body);
+        for (int pc = 0; pc < body.size(); pc++) {
+            Insn insn = body.get(pc);
+            boolean lddw = insn.isLddw();
+            if (lddw && insn.src() != PSEUDO_NONE) {
+                throw BpfException.einval(what + ", insn " + pc + " (" + insn + "): only plain 64-bit constants may be loaded");
+            }
+            if (insn.isCall() || insn.opcode() == MAY_GOTO_OP || insn.cls() == LD && !lddw) {
+                throw BpfException.einval(what + ", insn " + pc + " (" + insn + "): calls and packet loads are not allowed in it");
+            }
+            if (insn.dst() > 5 || insn.src() > 5 && !lddw) {
+                throw BpfException.einval(what + ", insn " + pc + " (" + insn + "): it may use r0..r5 only");
+            }
+            if (lddw) {
+                pc++;
+            }
+        }
     }
 
     private static long helperAddress(JitRequest request, int pc, Insn insn) {

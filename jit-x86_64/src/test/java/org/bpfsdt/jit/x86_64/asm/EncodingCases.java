@@ -164,6 +164,15 @@ final class EncodingCases {
                     add(lower(op) + " " + r.name(w) + ", cl", a -> a.shiftCl(op, w, r));
                 }
             }
+            if (op == ShiftOp.ROR) {
+                for (Width w : WIDE) {
+                    for (Reg[] p : pairs()) {
+                        for (int n : new int[] {1, 28}) {
+                            add("rorx " + p[0].name(w) + ", " + p[1].name(w) + ", " + n, a -> a.rorx(w, p[0], p[1], n));
+                        }
+                    }
+                }
+            }
             if (op == ShiftOp.SHL || op == ShiftOp.SHR || op == ShiftOp.SAR) {
                 for (Width w : WIDE) {
                     for (Reg[] p : pairs()) {
@@ -190,6 +199,7 @@ final class EncodingCases {
                     add("mov " + w.ptr() + " " + m + ", " + r.name(w), a -> a.store(w, m, r));
                 }
                 add("lea " + r.name(Width.QWORD) + ", " + m, a -> a.lea(r, m));
+                add("lea " + r.name(Width.DWORD) + ", " + m, a -> a.lea(Width.DWORD, r, m));
             }
             for (Width w : Width.values()) {
                 int imm = switch (w) {

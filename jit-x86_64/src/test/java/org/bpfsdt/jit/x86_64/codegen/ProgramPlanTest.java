@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Optional;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
@@ -14,6 +15,7 @@ import org.bpfsdt.api.isa.Assembler;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.InsnAux;
 import org.bpfsdt.api.spi.JitRequest;
+import org.bpfsdt.api.spi.MapDescriptor;
 import org.bpfsdt.api.spi.SdtProbe;
 import org.bpfsdt.api.spi.Subprog;
 import org.bpfsdt.jit.x86_64.asm.Reg;
@@ -71,6 +73,39 @@ class ProgramPlanTest {
         assertEquals(0, (main.localBytes() + 8 * main.saved().size()) % 16, "calls happen with rsp 16-aligned");
         assertFalse(f.framed(), "a leaf that never touches r10 needs no frame");
         assertEquals(List.of(Reg.R13), f.saved());
+    }
+
+    private static MapDescriptor map(int id, String lookupFunction) {
+        return new MapDescriptor(id, org.bpfsdt.api.MapType.HASH, 4, 8, 16, 0, false, null, 0, -1, 0x3000, 0, Optional.empty(),
+                Optional.of(Assembler.assemble(lookupFunction)));
+    }
+
+    /** Two lookups in map 0 (the verifier tied each call to it) and one in map 1. */
+    private static JitRequest lookups(MapDescriptor... maps) {
+        List<Insn> insns = Assembler.assemble("call 1\ncall 1\ncall 1\nexit");
+        List<InsnAux> aux = List.of(new InsnAux(0, true, false, 0, -1), new InsnAux(1, true, false, 0, -1),
+                new InsnAux(2, true, false, 1, -1), InsnAux.plain(3));
+        return new JitRequest("t", ProgramType.XDP, insns, aux, List.of(), id -> 0, List.of(), null, List.of(maps));
+    }
+
+    @Test
+    void lookupFunctionsReplaceHelperCallsOncePerMap() {
+        ProgramPlan plan = ProgramPlan.of(lookups(map(7, "mov %r0, 0\nexit"), map(8, "mov %r0, %r2\nexit")));
+        assertEquals(3, plan.functions.size(), "main, then one function per map");
+        assertEquals(List.of("", "lookup in map 7", "lookup in map 8"), plan.functionNames());
+        assertEquals(plan.lookupCallAt[0], plan.lookupCallAt[1]);
+        assertEquals(2, plan.lookupCallAt[2]);
+        assertFalse(plan.mayUpcall, "no helper is called");
+        assertTrue(plan.helpers.isEmpty(), "so none needs a native entry");
+        assertFalse(plan.functions.get(1).framed(), "a lookup function is a leaf without a frame");
+    }
+
+    @Test
+    void aLookupFunctionOutsideItsContractIsRefused() {
+        refused(Errno.EINVAL, "r0..r5 only", lookups(map(7, "mov %r6, 1\nmov %r0, 0\nexit"), map(8, "mov %r0, 0\nexit")));
+        refused(Errno.EINVAL, "calls and packet loads", lookups(map(7, "call 1\nexit"), map(8, "mov %r0, 0\nexit")));
+        refused(Errno.EINVAL, "r0..r5 only", lookups(map(7, "stxdw [%r10-8], %r1\nmov %r0, 0\nexit"), map(8, "mov %r0, 0\nexit")));
+        refused(Errno.EINVAL, "outside the program", lookups(map(7, "ja +5\nexit"), map(8, "mov %r0, 0\nexit")));
     }
 
     @Test

@@ -13,7 +13,8 @@ import org.bpfsdt.api.isa.Insn;
  * written before it is read, memory is touched only inside the run's memory (base in r9) and the
  * initialised part of the stack, jumps go forward or round a counted loop, calls go to
  * subprograms that return. They exercise arithmetic of every width and operation (division by
- * zero and the signed overflow cases included), sign extension, byte swaps, every load and store
+ * zero and the signed overflow cases included), the idioms the JIT fuses (scaled adds, copies
+ * then adds, rotations in halves), sign extension, byte swaps, every load and store
  * size, every atomic, conditional jumps of both widths, local calls with their own stacks, and
  * helper calls. The result folds every register and stack word into r0.
  */
@@ -179,8 +180,16 @@ public final class ProgramGenerator {
 
     private Block statement(int callees, int remaining) {
         int kind = rnd.nextInt(100);
-        if (kind < 42) {
+        if (kind < 38) {
             return Block.of(List.of(alu()));
+        } else if (kind < 40) {
+            // a copy then an add (the JIT fuses it into one lea)
+            int dst = reg();
+            int cls = rnd.nextBoolean() ? ALU64 : ALU;
+            Insn add = rnd.nextBoolean() ? new Insn(cls | ADD | K, dst, 0, 0, imm()) : new Insn(cls | ADD | X, dst, reg(), 0, 0);
+            return Block.of(List.of(new Insn(cls | MOV | X, dst, reg(), 0, 0), add));
+        } else if (kind < 42) {
+            return Block.of(rotation());
         } else if (kind < 45) {
             // an index scaled and added, as inlined array lookups do (the JIT fuses it into one lea)
             int dst = reg();
@@ -200,6 +209,21 @@ public final class ProgramGenerator {
         } else {
             return helperCall();
         }
+    }
+
+    /**
+     * {@code wY op= rol(wX, k)} as two shifted halves through a scratch register T (the JIT fuses
+     * it into one rotate); the registers are random, so some repeat and must not be fused.
+     */
+    private List<Insn> rotation() {
+        int t = reg();
+        int x = reg();
+        int y = reg();
+        int k = 1 + rnd.nextInt(31);
+        int op = new int[] {ADD, SUB, XOR, OR}[rnd.nextInt(4)];
+        Insn copy = new Insn(ALU | MOV | X, t, x, 0, 0);
+        Insn apply = new Insn(ALU | op | X, y, t, 0, 0);
+        return List.of(copy, Insn.alu32Imm(LSH, t, k), apply, copy, Insn.alu32Imm(RSH, t, 32 - k), apply);
     }
 
     private Insn alu() {

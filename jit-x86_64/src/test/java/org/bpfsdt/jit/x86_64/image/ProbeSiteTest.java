@@ -137,9 +137,16 @@ class ProbeSiteTest {
         return out;
     }
 
+    /**
+     * Whatever comes before it, a site is one instruction: CS prefixes (at most 4), then the 5
+     * patched bytes inside one aligned word; attached, the prefixed call works at every position.
+     */
     @Test
-    void aProbeSiteIsAFiveByteNopInsideOneAlignedWord() {
-        for (int prefix = 0; prefix < 10; prefix++) {
+    void aProbeSiteIsOneNopWhoseFiveBytesLieInOneAlignedWord() {
+        MemorySegment buf = arena.allocate(8, 8);
+        List<Insn> count = withBuffer("ldxdw %r3, [%r2+0]\nadd %r3, 1\nstxdw [%r2+0], %r3\nmov %r0, 0\nexit", buf);
+        java.util.Set<Integer> paddings = new java.util.TreeSet<>();
+        for (int prefix = 0; prefix < 16; prefix++) {
             StringBuilder asm = new StringBuilder();
             for (int i = 0; i < prefix; i++) {
                 asm.append(i % 2 == 0 ? "mov %r1, 1\n" : "add %r6, 1\n");
@@ -150,15 +157,28 @@ class ProbeSiteTest {
                 assertTrue((site.nativeOffset() & 7) <= 3, "site at " + site.nativeOffset() + " crosses an 8-byte word");
                 assertEquals(image.address() + site.nativeOffset(), site.address());
                 assertArrayEquals(X86Assembler.NOP5, Arrays.copyOfRange(image.code(), site.nativeOffset(), site.nativeOffset() + 5));
-                int padding = site.nativeOffset() - image.slotOffsets()[prefix];
-                assertTrue(padding >= 0 && padding <= 4, "the NOP follows its slot's padding, found " + padding + " bytes");
-                try {
+                int slot = image.slotOffsets()[prefix];
+                int padding = site.nativeOffset() - slot;
+                paddings.add(padding);
+                assertTrue(padding >= 0 && padding <= 4, "the NOP follows its slot's prefixes, found " + padding + " bytes");
+                for (int i = slot; i < site.nativeOffset(); i++) {
+                    assertEquals(X86Assembler.CS, image.code()[i] & 0xff, "byte " + i + " of the site is a CS prefix, not a NOP of its own");
+                }
+                buf.set(ValueLayout.JAVA_LONG, 0, 0);
+                try (JitImage obs = jit.compile(new JitRequest("count", ProgramType.TRACING, count, List.of(), List.of(), null, List.of(), null));
+                     Trampoline tramp = jit.createTrampoline(new FuncModel(0, new int[0], new boolean[0], new int[0], 0), new long[] {obs.entryAddress()})) {
+                    assertEquals(3L, (long) image.entry().invokeExact(0L));
+                    image.attachProbe(0, tramp);
+                    assertEquals(3L, (long) image.entry().invokeExact(0L));
+                    image.detachProbe(0);
                     assertEquals(3L, (long) image.entry().invokeExact(0L));
                 } catch (Throwable t) {
                     throw new AssertionError(t);
                 }
+                assertEquals(1, buf.get(ValueLayout.JAVA_LONG, 0), "called once, while attached, with " + padding + " prefixes");
             }
         }
+        assertEquals(java.util.Set.of(0, 1, 2, 3, 4), paddings, "sites at every position in a word were tried");
     }
 
     @Test
