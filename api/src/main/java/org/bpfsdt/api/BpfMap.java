@@ -39,12 +39,16 @@ public interface BpfMap extends BpfObject {
     /** Looks up and deletes; queues/stacks pop with {@code key == null}. */
     Optional<byte[]> lookupAndDelete(byte[] key);
 
-    /** {@code BPF_MAP_FREEZE}: no more writes from Java. */
+    /** {@code BPF_MAP_FREEZE}: no more writes from Java; when it returns, none is in flight. */
     void freeze();
 
     boolean isFrozen();
 
-    /** The bytes of the value at {@code key} in place, valid while this handle is open (array-like maps), or empty. */
+    /**
+     * The bytes of the value at {@code key} in place (array-like maps), or empty. The view is
+     * read-only once the map is frozen; a writable view taken before {@link #freeze()} is revoked
+     * by it (and by the map's end): using it then throws {@link IllegalStateException}.
+     */
     Optional<MemorySegment> valueSegment(byte[] key);
 
     /** Number of possible CPUs the per-CPU maps of this runtime hold values for. */

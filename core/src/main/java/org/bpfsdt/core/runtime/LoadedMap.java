@@ -1,6 +1,10 @@
 package org.bpfsdt.core.runtime;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.MapInfo;
@@ -26,6 +30,10 @@ final class LoadedMap extends RuntimeObject {
     /** Address of the native map header. */
     final long header;
     private volatile boolean frozen;
+    /** Java writes hold it shared; freeze takes it exclusively, so no write is in flight once frozen. */
+    private final ReentrantReadWriteLock writes = new ReentrantReadWriteLock();
+    /** Scope of the writable value views Java got; closed at freeze and at free, so no old view writes afterwards. */
+    private Arena writableViews;
     /** Open user handles ({@code usercnt}): when the last closes, a PROG_ARRAY lets its programs go. */
     private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -67,9 +75,58 @@ final class LoadedMap extends RuntimeObject {
         return frozen;
     }
 
+    /**
+     * {@code BPF_MAP_FREEZE}: after it returns no Java write is in flight and none can start, and
+     * the writable value views handed out before are revoked (the verifier reads frozen
+     * read-only values as constants, so nothing may change them afterwards).
+     */
     void freeze() {
-        backend.freeze();
-        frozen = true;
+        writes.writeLock().lock();
+        try {
+            backend.freeze();
+            frozen = true;
+            revokeWritableViews();
+        } finally {
+            writes.writeLock().unlock();
+        }
+    }
+
+    /** Runs a Java write unless the map is frozen ({@code EPERM}), never concurrently with a freeze. */
+    <T> T write(Supplier<T> body) {
+        writes.readLock().lock();
+        try {
+            if (frozen) {
+                throw new org.bpfsdt.api.BpfException(org.bpfsdt.api.Errno.EPERM, this + " is frozen: Java may no longer write it");
+            }
+            return body.get();
+        } finally {
+            writes.readLock().unlock();
+        }
+    }
+
+    /** The value {@code view} from the backend, as Java may use it: read-only once frozen, else revocable. */
+    MemorySegment javaView(MemorySegment view) {
+        writes.readLock().lock();
+        try {
+            if (frozen || view.isReadOnly()) {
+                return view.asReadOnly();
+            }
+            synchronized (this) {
+                if (writableViews == null) {
+                    writableViews = Arena.ofShared();
+                }
+                return view.reinterpret(view.byteSize(), writableViews, null);
+            }
+        } finally {
+            writes.readLock().unlock();
+        }
+    }
+
+    private synchronized void revokeWritableViews() {
+        if (writableViews != null) {
+            writableViews.close();
+            writableViews = null;
+        }
     }
 
     /** What the verifier and the engines know of this map. */
@@ -89,6 +146,7 @@ final class LoadedMap extends RuntimeObject {
     @Override
     protected void free() {
         runtime.maps.remove(id, this);
+        revokeWritableViews(); // a view used after its map is gone fails cleanly instead of touching freed memory
         runtime.grace().defer(() -> {
             try {
                 backend.close();

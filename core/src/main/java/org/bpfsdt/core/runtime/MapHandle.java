@@ -115,30 +115,24 @@ final class MapHandle extends Handle<LoadedMap> implements BpfMap {
     @Override
     public void update(byte[] key, byte[] value, long flags) {
         LoadedMap m = live();
-        if (m.frozen()) {
-            throw new BpfException(Errno.EPERM, m + " is frozen: Java may no longer write it");
-        }
         checkKey(key);
         if (value == null || value.length != javaValueSize()) {
             throw new BpfException(Errno.EINVAL, m + ": value of " + (value == null ? 0 : value.length) + " bytes, "
                     + javaValueSize() + " expected" + (type().isPerCpu() ? " (one 8-byte-aligned value per possible CPU)" : ""));
         }
-        withBuffer(value.length, buf -> {
+        m.write(() -> withBuffer(value.length, buf -> {
             MemorySegment v = buf.asSlice(valueOffset(), value.length);
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
             m.backend.update(key(buf, key), v, flags);
             return null;
-        });
+        }));
     }
 
     @Override
     public boolean delete(byte[] key) {
         LoadedMap m = live();
-        if (m.frozen()) {
-            throw new BpfException(Errno.EPERM, m + " is frozen: Java may no longer write it");
-        }
         checkKey(key);
-        return withBuffer(0, buf -> m.backend.delete(key(buf, key)));
+        return m.write(() -> withBuffer(0, buf -> m.backend.delete(key(buf, key))));
     }
 
     @Override
@@ -158,10 +152,10 @@ final class MapHandle extends Handle<LoadedMap> implements BpfMap {
         LoadedMap m = live();
         checkKey(key);
         int size = javaValueSize();
-        return withBuffer(size, buf -> {
+        return m.write(() -> withBuffer(size, buf -> {
             MemorySegment out = buf.asSlice(valueOffset(), size);
             return m.backend.lookupAndDelete(key(buf, key), out) ? Optional.of(out.toArray(ValueLayout.JAVA_BYTE)) : Optional.<byte[]>empty();
-        });
+        }));
     }
 
     @Override
@@ -178,7 +172,7 @@ final class MapHandle extends Handle<LoadedMap> implements BpfMap {
     public Optional<MemorySegment> valueSegment(byte[] key) {
         LoadedMap m = live();
         checkKey(key);
-        return withBuffer(0, buf -> m.backend.valueSegment(key(buf, key)));
+        return withBuffer(0, buf -> m.backend.valueSegment(key(buf, key))).map(m::javaView);
     }
 
     /** A reader of the ring that keeps the map alive until the reader closes, as a mapping of the ring would. */
