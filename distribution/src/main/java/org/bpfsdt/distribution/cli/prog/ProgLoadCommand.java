@@ -43,8 +43,9 @@ final class ProgLoadCommand implements Callable<Integer> {
     private ObjectOptions options;
 
     @Option(names = "--log-level", paramLabel = "1|2",
-            description = "print the verifier's log of every program: 1 the last path it explored, 2 every instruction with its "
-                    + "register state; both with the C source lines (a refusal prints the log at level 1 without this)")
+            description = "print the verifier's log of every program: 1 the failing path (as the kernel, a verified program keeps "
+                    + "only its statistics), 2 every instruction with its register state and C source line "
+                    + "(a refusal prints the log at level 1 without this)")
     private int logLevel;
 
     @Override
