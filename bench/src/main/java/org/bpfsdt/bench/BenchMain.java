@@ -47,6 +47,9 @@ public final class BenchMain {
         }
         if (suite.equals("programs") || suite.equals("all")) {
             programs(run(ProgramRunBench.class, jmh, kernel));
+            if (jits().length > 0) {
+                compiles(run(JitCompileBench.class, jmh, kernel));
+            }
         }
         if (suite.equals("sdt") || suite.equals("all")) {
             sdt(run(SdtBench.class, jmh, kernel));
@@ -63,12 +66,23 @@ public final class BenchMain {
                 o.param("engine", rt.engines().stream().filter(EngineInfo::hostNative).map(EngineInfo::name).toArray(String[]::new));
             }
         }
+        if (bench == JitCompileBench.class) {
+            o.param("engine", jits());
+        }
         if (bench == SdtBench.class) {
             try (CoreRuntime rt = Yardstick.runtime()) {
                 o.param("engine", rt.engines().stream().filter(e -> e.hostNative() && e.sdtProbes()).map(EngineInfo::name).toArray(String[]::new));
             }
         }
         return new Runner(o.build()).run();
+    }
+
+    /** The JITs whose code runs on this host. */
+    private static String[] jits() {
+        try (CoreRuntime rt = Yardstick.runtime()) {
+            return rt.engines().stream().filter(e -> e.hostNative() && !e.name().equals(EngineInfo.INTERPRETER))
+                    .map(EngineInfo::name).distinct().toArray(String[]::new);
+        }
     }
 
     /** Scores by parameter value, then by benchmark method. */
@@ -133,32 +147,53 @@ public final class BenchMain {
         System.out.println("observer per hit = attached - detached; call per run = sdt_like - sdt_like_noprobe (the Linux JIT: about 1.1 ns)");
     }
 
+    /**
+     * Per program: each engine's batch and single-call figures, the kernel's per-run time for
+     * batches of the same size, the batch against the kernel and the single call's extra cost.
+     */
     private static void programs(Collection<RunResult> results) {
         Map<String, Map<String, Double>> t = table(results, "program");
         t.forEach((prog, m) -> {
-            double k = KernelBaseline.perRun(Yardstick.valueOf(prog));
+            double k = KernelBaseline.perRun(Yardstick.valueOf(prog), ProgramRunBench.REPEAT);
             if (!Double.isNaN(k)) {
                 m.put("kernel", k);
             }
         });
         List<String> engines = new ArrayList<>();
-        t.values().forEach(m -> m.keySet().stream().filter(k -> k.startsWith("run:")).forEach(k -> {
-            if (!engines.contains(k)) {
-                engines.add(k);
+        t.values().forEach(m -> m.keySet().stream().filter(k -> k.startsWith("batch:")).map(k -> k.substring(6)).forEach(e -> {
+            if (!engines.contains(e)) {
+                engines.add(e);
             }
         }));
         StringBuilder head = new StringBuilder(String.format("%n%-18s", "program (ns/run)"));
-        engines.forEach(e -> head.append(String.format(" %14s", e.substring(4))));
-        head.append(String.format(" %14s", "kernel JIT*"));
-        engines.forEach(e -> head.append(String.format(" %14s", e.substring(4) + "/k")));
+        engines.forEach(e -> head.append(String.format(" %14s %14s %14s", e + " batch", e + " single", "single in run")));
+        head.append(String.format(" %12s", "kernel JIT*"));
+        engines.forEach(e -> head.append(String.format(" %12s %14s %14s", e + "/k", "single-batch", "in run-batch")));
         System.out.println(head);
         t.forEach((prog, m) -> {
             StringBuilder row = new StringBuilder(String.format("%-18s", prog.toLowerCase(Locale.ROOT)));
-            engines.forEach(e -> row.append(String.format(" %14s", num(m.get(e)))));
-            row.append(String.format(" %14s", num(m.get("kernel"))));
-            engines.forEach(e -> row.append(String.format(" %14s", ratio(m.get(e), m.get("kernel")))));
+            engines.forEach(e -> row.append(String.format(" %14s %14s %14s", num(m.get("batch:" + e)), num(m.get("single:" + e)),
+                    num(m.get("singleInRun:" + e)))));
+            row.append(String.format(" %12s", num(m.get("kernel"))));
+            engines.forEach(e -> {
+                Double batch = m.get("batch:" + e), single = m.get("single:" + e), inRun = m.get("singleInRun:" + e);
+                row.append(String.format(" %12s %14s %14s", ratio(batch, m.get("kernel")),
+                        batch == null || single == null ? "-" : num(single - batch), batch == null || inRun == null ? "-" : num(inRun - batch)));
+            });
             System.out.println(row);
         });
-        System.out.println("* the kernel's own mean per run (BPF_PROG_TEST_RUN, repeat for 0.5 s, median of 5), measured after the JMH runs");
+        System.out.println("batch: testRun of " + ProgramRunBench.REPEAT + " runs; single: one call from Java on a prepared context;"
+                + " in run: with the grace-period announcement every run of the runtime makes");
+        System.out.println("* the kernel's own mean per run (BPF_PROG_TEST_RUN with repeat " + ProgramRunBench.REPEAT
+                + ", median of " + KernelBaseline.SAMPLES + "), measured after the JMH runs");
+    }
+
+    private static void compiles(Collection<RunResult> results) {
+        System.out.printf("%n%-18s %14s%n", "program", "JIT compile (us)");
+        for (RunResult r : results) {
+            System.out.printf("%-18s %14s  %s%n", r.getParams().getParam("program").toLowerCase(Locale.ROOT),
+                    num(r.getPrimaryResult().getScore()), r.getParams().getParam("engine"));
+        }
+        System.out.println("the runtime's request for the loaded program compiled into executable memory, then freed");
     }
 }

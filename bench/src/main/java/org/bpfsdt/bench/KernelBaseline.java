@@ -7,31 +7,31 @@ import org.bpfsdt.oracle.KernelBpf;
 import org.bpfsdt.oracle.KernelObject;
 
 /**
- * The kernel's own per-run time for a yardstick program, as the reference figures of
- * {@code ../shared/bench/README.md} were taken: {@code BPF_PROG_TEST_RUN} with a repeat count
- * large enough for half a second, the kernel's reported mean duration per run, median of five.
+ * The kernel's own per-run time for a yardstick program: {@code BPF_PROG_TEST_RUN} with the
+ * benchmark's repeat count, the kernel's reported mean duration per run, median of
+ * {@value #SAMPLES} test runs (each switches the XDP dispatcher, so a JMH loop around them would
+ * time that instead).
  */
 final class KernelBaseline {
-    private static final long TARGET_NS = 500_000_000L;
+    static final int SAMPLES = 101;
 
     private KernelBaseline() {
     }
 
-    /** Nanoseconds per run of {@code y} in the kernel (its JIT); NaN when it cannot be measured here. */
-    static double perRun(Yardstick y) {
+    /** Nanoseconds per run of {@code y} in the kernel (its JIT) in batches of {@code repeat}; NaN when it cannot be measured here. */
+    static double perRun(Yardstick y, int repeat) {
         if (!KernelBpf.availability().available()) {
             return Double.NaN;
         }
         try (KernelObject k = KernelObject.load(ObjectFile.open(y.objectBytes(), y.object))) {
             byte[] input = y.inputBytes();
-            int probe = k.run(y.program, input, null, 1000).durationNs();
-            int repeat = (int) Math.min(Integer.MAX_VALUE, Math.max(1000, TARGET_NS / Math.max(1, probe)));
-            double[] runs = new double[5];
+            k.run(y.program, input, null, repeat);
+            double[] runs = new double[SAMPLES];
             for (int i = 0; i < runs.length; i++) {
                 runs[i] = k.run(y.program, input, null, repeat).durationNs();
             }
             Arrays.sort(runs);
-            return runs[2];
+            return runs[SAMPLES / 2];
         }
     }
 }

@@ -1,9 +1,14 @@
 package org.bpfsdt.bench;
 
+import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 
 import org.bpfsdt.api.BpfProgram;
 import org.bpfsdt.api.TestRunSpec;
+import org.bpfsdt.core.context.ContextBuilder;
+import org.bpfsdt.core.context.XdpContexts;
+import org.bpfsdt.core.engine.ProgramEngine;
+import org.bpfsdt.core.interp.ExecState;
 import org.bpfsdt.core.runtime.CoreRuntime;
 import org.bpfsdt.loader.LoadedObject;
 import org.bpfsdt.loader.ObjectFile;
@@ -24,11 +29,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-run time of each yardstick program: one {@code testRun} of {@value #REPEAT} runs per
- * invocation (the context is built once per batch, as in the kernel), on the named engine, loaded
- * from its object with the real verifier and maps. The kernel's baseline is not a JMH benchmark:
- * a {@code BPF_PROG_TEST_RUN} with a repeat count switches the kernel's XDP dispatcher, which
- * costs milliseconds per call, so {@link KernelBaseline} reads the kernel's own per-run figure.
+ * Per-run time of each yardstick program, loaded from its object with the real verifier and
+ * maps onto the named engine. {@link #batch}: one {@code testRun} of {@value #REPEAT} runs per
+ * invocation (the context is built once per batch and the runs loop inside native code on a JIT,
+ * as the kernel's test run loops). {@link #single}: one call from Java into the program on a
+ * context prepared once; {@link #singleInRun} adds the grace-period announcement of a run. The kernel's baseline is
+ * not a JMH benchmark: a {@code BPF_PROG_TEST_RUN} with a repeat count switches the kernel's XDP
+ * dispatcher, which costs milliseconds per call, so {@link KernelBaseline} reads the kernel's own
+ * per-run figure for batches of the same size.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,33 +57,60 @@ public class ProgramRunBench {
     private LoadedObject loaded;
     private BpfProgram prog;
     private TestRunSpec spec;
-    private byte[] input;
-    private String name;
+    private Arena arena;
+    private ProgramEngine code;
+    private ExecState state;
+    private long ctx;
 
     @Setup(Level.Trial)
     public void setUp() {
         Yardstick y = Yardstick.valueOf(program);
-        name = y.program;
-        input = y.inputBytes();
         runtime = Yardstick.runtime();
         ObjectFile obj = ObjectFile.open(y.objectBytes(), y.object);
         for (ObjectProgram p : obj.programs()) {
             p.setEngine(engine);
         }
         loaded = obj.load(runtime);
-        prog = loaded.program(name);
-        spec = TestRunSpec.data(input).repeat(REPEAT);
+        prog = loaded.program(y.program);
+        spec = TestRunSpec.data(y.inputBytes()).repeat(REPEAT);
+        int id = prog.info().id();
+        code = runtime.engineResolution().programs().stream().filter(pe -> pe.code().id() == id).findFirst().orElseThrow();
+        arena = Arena.ofConfined();
+        ContextBuilder xdp = new XdpContexts();
+        ctx = xdp.prepare(prog.type(), TestRunSpec.data(y.inputBytes()), arena).address();
+        state = runtime.state();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        arena.close();
         loaded.close();
         runtime.close();
     }
 
     @Benchmark
     @OperationsPerInvocation(REPEAT)
-    public long run() {
+    public long batch() {
         return prog.testRun(spec).retval();
+    }
+
+    /**
+     * One call into the program's engine from Java: the runtime's bookkeeping of a native run and
+     * the FFM downcall. The yardsticks do the same work on every call on the same context.
+     */
+    @Benchmark
+    public long single() {
+        return code.run(state, ctx);
+    }
+
+    /** {@link #single} inside a grace period, as every run of the runtime is (a volatile store announces it). */
+    @Benchmark
+    public long singleInRun() {
+        runtime.grace().enter(state);
+        try {
+            return code.run(state, ctx);
+        } finally {
+            runtime.grace().exit(state);
+        }
     }
 }
