@@ -2,15 +2,9 @@ package org.bpfsdt.bench;
 
 import java.util.concurrent.TimeUnit;
 
-import org.bpfsdt.api.BpfProgram;
 import org.bpfsdt.api.spi.JitCompiler;
 import org.bpfsdt.api.spi.JitImage;
 import org.bpfsdt.api.spi.JitRequest;
-import org.bpfsdt.core.engine.ProgramEngine;
-import org.bpfsdt.core.runtime.CoreRuntime;
-import org.bpfsdt.loader.LoadedObject;
-import org.bpfsdt.loader.ObjectFile;
-import org.bpfsdt.loader.ObjectProgram;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,31 +36,20 @@ public class JitCompileBench {
     @Param({"x86_64"})
     public String engine;
 
-    private CoreRuntime runtime;
-    private LoadedObject loaded;
+    private Yardstick.Loaded loaded;
     private JitCompiler compiler;
     private JitRequest request;
 
     @Setup(Level.Trial)
     public void setUp() {
-        Yardstick y = Yardstick.valueOf(program);
-        runtime = Yardstick.runtime();
-        ObjectFile obj = ObjectFile.open(y.objectBytes(), y.object);
-        for (ObjectProgram p : obj.programs()) {
-            p.setEngine(engine);
-        }
-        loaded = obj.load(runtime);
-        BpfProgram prog = loaded.program(y.program);
-        ProgramEngine code = runtime.engineResolution().programs().stream()
-                .filter(pe -> pe.code().id() == prog.info().id()).findFirst().orElseThrow();
-        compiler = code.current().service().compiler();
-        request = code.code().request();
+        loaded = Yardstick.valueOf(program).load(engine);
+        compiler = loaded.code().current().service().compiler();
+        request = loaded.code().code().request();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         loaded.close();
-        runtime.close();
     }
 
     @Benchmark

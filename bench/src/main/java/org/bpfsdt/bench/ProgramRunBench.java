@@ -10,9 +10,6 @@ import org.bpfsdt.core.context.XdpContexts;
 import org.bpfsdt.core.engine.ProgramEngine;
 import org.bpfsdt.core.interp.ExecState;
 import org.bpfsdt.core.runtime.CoreRuntime;
-import org.bpfsdt.loader.LoadedObject;
-import org.bpfsdt.loader.ObjectFile;
-import org.bpfsdt.loader.ObjectProgram;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,8 +50,8 @@ public class ProgramRunBench {
     @Param({"interpreter"})
     public String engine;
 
+    private Yardstick.Loaded loaded;
     private CoreRuntime runtime;
-    private LoadedObject loaded;
     private BpfProgram prog;
     private TestRunSpec spec;
     private Arena arena;
@@ -65,16 +62,11 @@ public class ProgramRunBench {
     @Setup(Level.Trial)
     public void setUp() {
         Yardstick y = Yardstick.valueOf(program);
-        runtime = Yardstick.runtime();
-        ObjectFile obj = ObjectFile.open(y.objectBytes(), y.object);
-        for (ObjectProgram p : obj.programs()) {
-            p.setEngine(engine);
-        }
-        loaded = obj.load(runtime);
-        prog = loaded.program(y.program);
+        loaded = y.load(engine);
+        runtime = loaded.runtime();
+        prog = loaded.program();
+        code = loaded.code();
         spec = TestRunSpec.data(y.inputBytes()).repeat(REPEAT);
-        int id = prog.info().id();
-        code = runtime.engineResolution().programs().stream().filter(pe -> pe.code().id() == id).findFirst().orElseThrow();
         arena = Arena.ofConfined();
         ContextBuilder xdp = new XdpContexts();
         ctx = xdp.prepare(prog.type(), TestRunSpec.data(y.inputBytes()), arena).address();
@@ -85,7 +77,6 @@ public class ProgramRunBench {
     public void tearDown() {
         arena.close();
         loaded.close();
-        runtime.close();
     }
 
     @Benchmark

@@ -7,8 +7,13 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.ServiceLoader;
 
+import org.bpfsdt.api.BpfProgram;
 import org.bpfsdt.api.spi.JitCompiler;
+import org.bpfsdt.core.engine.ProgramEngine;
 import org.bpfsdt.core.runtime.CoreRuntime;
+import org.bpfsdt.loader.LoadedObject;
+import org.bpfsdt.loader.ObjectFile;
+import org.bpfsdt.loader.ObjectProgram;
 import org.bpfsdt.maps.StandardMapProvider;
 import org.bpfsdt.verifier.BpfVerifier;
 
@@ -63,5 +68,31 @@ enum Yardstick {
         rt.addMapProvider(new StandardMapProvider(), Map.of());
         ServiceLoader.load(JitCompiler.class).forEach(j -> rt.addJit(j, Map.of()));
         return rt;
+    }
+
+    /** This yardstick's object loaded into a fresh {@link #runtime()} with every program on {@code engine}. */
+    Loaded load(String engine) {
+        CoreRuntime rt = runtime();
+        ObjectFile obj = ObjectFile.open(objectBytes(), object);
+        for (ObjectProgram p : obj.programs()) {
+            p.setEngine(engine);
+        }
+        LoadedObject loaded = obj.load(rt);
+        BpfProgram prog = loaded.program(program);
+        ProgramEngine code = rt.engineResolution().programs().stream()
+                .filter(pe -> pe.code().id() == prog.info().id()).findFirst().orElseThrow();
+        return new Loaded(rt, loaded, prog, code);
+    }
+
+    /**
+     * A loaded yardstick: its runtime, object, program and the program's place in engine
+     * resolution (its code and current executable); closing frees them all.
+     */
+    record Loaded(CoreRuntime runtime, LoadedObject object, BpfProgram program, ProgramEngine code) implements AutoCloseable {
+        @Override
+        public void close() {
+            object.close();
+            runtime.close();
+        }
     }
 }
