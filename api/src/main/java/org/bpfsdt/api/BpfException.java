@@ -35,6 +35,14 @@ public final class BpfException extends RuntimeException {
         return e;
     }
 
+    /**
+     * The same failure as seen from {@code context} (a file, map or program): reason
+     * {@code "<context>: <reason>"}, same errno and log, this exception as the cause.
+     */
+    public BpfException withContext(String context) {
+        return new BpfException(errno, context + ": " + reason, log, this);
+    }
+
     public Errno errno() {
         return errno;
     }

@@ -18,7 +18,7 @@ import org.bpfsdt.api.isa.Insn;
  *
  * @param type               program type
  * @param expectedAttachType attach type, or {@code null}
- * @param name               program name (kernel keeps 15 characters)
+ * @param name               program name (kernel keeps {@link #MAX_NAME_LEN} characters)
  * @param insns              instruction slots
  * @param license            license string ({@code "GPL"} and compatible ones allow GPL-only helpers)
  * @param maps               the program's map array ({@code fd_array})
@@ -37,6 +37,8 @@ public record ProgSpec(ProgramType type, AttachType expectedAttachType, String n
                        List<BpfMap> maps, Btf btf, List<FuncInfo> funcInfo, List<LineInfo> lineInfo,
                        int attachBtfId, BpfProgram attachProgram, String sdtProbeName, BpfMap sdtMap,
                        int logLevel, int flags, String engine) {
+    /** Characters of a program name the kernel keeps ({@code BPF_OBJ_NAME_LEN} less the NUL). */
+    public static final int MAX_NAME_LEN = 15;
 
     public ProgSpec {
         Objects.requireNonNull(type, "type");

@@ -1,12 +1,15 @@
 package org.bpfsdt.loader;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.btf.Btf;
+import org.bpfsdt.api.btf.BtfCDump;
 import org.bpfsdt.api.btf.BtfType;
+import org.bpfsdt.loader.object.GlobalVar;
 
 /**
  * A global variable of a {@code .data}, {@code .rodata} or {@code .bss} section, as a libbpf
@@ -22,28 +25,33 @@ public final class GlobalVariable {
         void write(int offset, byte[] bytes);
     }
 
-    private final String name;
+    /** The initial value of an opened object's data map, edited in place until load. */
+    record BufferStore(byte[] buffer) implements Store {
+        @Override
+        public byte[] read(int offset, int length) {
+            return Arrays.copyOfRange(buffer, offset, offset + length);
+        }
+
+        @Override
+        public void write(int offset, byte[] bytes) {
+            System.arraycopy(bytes, 0, buffer, offset, bytes.length);
+        }
+    }
+
+    private final GlobalVar var;
     private final String section;
-    private final int offset;
-    private final int size;
-    private final int typeId;
     private final Btf btf;
-    private final boolean global;
     private final Store store;
 
-    GlobalVariable(String name, String section, int offset, int size, int typeId, Btf btf, boolean global, Store store) {
-        this.name = name;
+    GlobalVariable(GlobalVar var, String section, Btf btf, Store store) {
+        this.var = var;
         this.section = section;
-        this.offset = offset;
-        this.size = size;
-        this.typeId = typeId;
         this.btf = btf;
-        this.global = global;
         this.store = store;
     }
 
     public String name() {
-        return name;
+        return var.name();
     }
 
     /** The data section it lives in ({@code .bss}). */
@@ -53,39 +61,39 @@ public final class GlobalVariable {
 
     /** Byte offset in the section. */
     public int offset() {
-        return offset;
+        return var.offset();
     }
 
     public int size() {
-        return size;
+        return var.size();
     }
 
     /** Its C type ({@code unsigned long long}, {@code char[16]}). */
     public String typeName() {
-        return btf.typeName(typeId);
+        return btf.typeName(var.typeId());
     }
 
     /** Its C declaration ({@code const char greeting[6]}). */
     public String declaration() {
-        return org.bpfsdt.api.btf.BtfCDump.declaration(btf, typeId, name);
+        return BtfCDump.declaration(btf, var.typeId(), var.name());
     }
 
     /** False for {@code static} (and hidden) variables, which libbpf skeletons leave out. */
     public boolean isGlobal() {
-        return global;
+        return var.global();
     }
 
     /** The current bytes. */
     public byte[] bytes() {
-        return store.read(offset, size);
+        return store.read(offset(), size());
     }
 
     /** Replaces the bytes; {@code value} must have exactly {@link #size()} bytes. */
     public void set(byte[] value) {
-        if (value.length != size) {
-            throw new BpfException(Errno.EINVAL, "global '" + name + "' is " + size + " bytes, not " + value.length);
+        if (value.length != size()) {
+            throw new BpfException(Errno.EINVAL, "global '" + name() + "' is " + size() + " bytes, not " + value.length);
         }
-        store.write(offset, value);
+        store.write(offset(), value);
     }
 
     /** The value of an integer, enum, bool or pointer variable, sign-extended when its type is signed. */
@@ -96,8 +104,8 @@ public final class GlobalVariable {
         for (int i = b.length - 1; i >= 0; i--) {
             v = (v << 8) | (b[i] & 0xff);
         }
-        if (isSigned() && size < 8) {
-            int shift = 64 - 8 * size;
+        if (isSigned() && size() < 8) {
+            int shift = 64 - 8 * size();
             v = (v << shift) >> shift;
         }
         return v;
@@ -106,23 +114,23 @@ public final class GlobalVariable {
     /** Sets an integer, enum, bool or pointer variable; {@code ERANGE} when the value does not fit its size. */
     public void set(long value) {
         requireScalar();
-        if (size < 8) {
+        if (size() < 8) {
             // any value whose bits fit: -1 sets a u32 to 0xffffffff, as a C assignment would
-            boolean fits = value >= -(1L << (8 * size - 1)) && value < (1L << (8 * size));
+            boolean fits = value >= -(1L << (8 * size() - 1)) && value < (1L << (8 * size()));
             if (!fits) {
-                throw new BpfException(Errno.ERANGE, "global '" + name + "' (" + typeName() + ") cannot hold " + value);
+                throw new BpfException(Errno.ERANGE, "global '" + name() + "' (" + typeName() + ") cannot hold " + value);
             }
         }
-        byte[] b = new byte[size];
-        for (int i = 0; i < size; i++) {
+        byte[] b = new byte[size()];
+        for (int i = 0; i < size(); i++) {
             b[i] = (byte) (value >>> (8 * i));
         }
-        store.write(offset, b);
+        store.write(offset(), b);
     }
 
     /** The value as a person reads it: decimal (signed where the type is), a string for {@code char[]}, else hex bytes. */
     public String formatValue() {
-        BtfType t = btf.resolve(typeId);
+        BtfType t = btf.resolve(var.typeId());
         if (isScalar(t)) {
             return isSigned() ? Long.toString(longValue()) : Long.toUnsignedString(longValue());
         }
@@ -140,22 +148,22 @@ public final class GlobalVariable {
     /** {@code name = value}, as {@code sdt trace} prints globals. */
     @Override
     public String toString() {
-        return name + " = " + formatValue();
+        return name() + " = " + formatValue();
     }
 
     private boolean isScalar(BtfType t) {
         return (t instanceof BtfType.Int || t instanceof BtfType.Enum || t instanceof BtfType.Enum64 || t instanceof BtfType.Ptr)
-                && size >= 1 && size <= 8;
+                && size() >= 1 && size() <= 8;
     }
 
     private void requireScalar() {
-        if (!isScalar(btf.resolve(typeId))) {
-            throw new BpfException(Errno.EINVAL, "global '" + name + "' is a " + typeName() + ", not an integer; use bytes()");
+        if (!isScalar(btf.resolve(var.typeId()))) {
+            throw new BpfException(Errno.EINVAL, "global '" + name() + "' is a " + typeName() + ", not an integer; use bytes()");
         }
     }
 
     private boolean isSigned() {
-        return switch (btf.resolve(typeId)) {
+        return switch (btf.resolve(var.typeId())) {
             case BtfType.Int i -> i.isSigned();
             case BtfType.Enum e -> e.signed();
             case BtfType.Enum64 e -> e.signed();

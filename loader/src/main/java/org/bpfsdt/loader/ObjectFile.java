@@ -56,17 +56,8 @@ public final class ObjectFile {
         }
         parsed.sdtNotes().forEach(n -> sdtProbes.add(new ObjectSdtProbe(this, n, parsed.btf())));
         for (GlobalVar v : parsed.globals()) {
-            byte[] buf = maps.get(v.map()).valueBuffer();
-            globals.add(new GlobalVariable(v.name(), maps.get(v.map()).name(), v.offset(), v.size(), v.typeId(), parsed.btf(),
-                    v.global(), new GlobalVariable.Store() {
-                        public byte[] read(int offset, int length) {
-                            return java.util.Arrays.copyOfRange(buf, offset, offset + length);
-                        }
-
-                        public void write(int offset, byte[] bytes) {
-                            System.arraycopy(bytes, 0, buf, offset, bytes.length);
-                        }
-                    }));
+            ObjectMap map = maps.get(v.map());
+            globals.add(new GlobalVariable(v, map.name(), parsed.btf(), new GlobalVariable.BufferStore(map.valueBuffer())));
         }
     }
 

@@ -81,7 +81,7 @@ final class ObjectLoader {
         try {
             map = track(runtime.mapCreate(m.toSpec()));
         } catch (BpfException e) {
-            throw new BpfException(e.errno(), obj.fileName() + ": map '" + m.name() + "': " + e.reason(), e);
+            throw e.withContext(obj.fileName() + ": map '" + m.name() + "'");
         }
         if (m.kind().isGlobalData()) {
             try {
@@ -90,7 +90,7 @@ final class ObjectLoader {
                     map.freeze();
                 }
             } catch (BpfException e) {
-                throw new BpfException(e.errno(), obj.fileName() + ": map '" + m.name() + "': setting its initial value failed: " + e.reason(), e);
+                throw e.withContext(obj.fileName() + ": map '" + m.name() + "': setting its initial value failed");
             }
         }
         return map;
@@ -112,7 +112,7 @@ final class ObjectLoader {
             map.freeze();
             return map;
         } catch (BpfException e) {
-            throw new BpfException(e.errno(), obj.fileName() + ": program '" + p.name() + "': its SDT probe map: " + e.reason(), e);
+            throw e.withContext(obj.fileName() + ": program '" + p.name() + "': its SDT probe map");
         }
     }
 
@@ -128,7 +128,7 @@ final class ObjectLoader {
         ProgSpec spec = ProgSpec.builder(p.requireType(), lp.insns())
                 .expectedAttachType(p.attachType())
                 // libbpf passes the first 15 characters, which is all BPF_OBJ_NAME_LEN holds
-                .name(p.name().length() > 15 ? p.name().substring(0, 15) : p.name())
+                .name(p.name().substring(0, Math.min(p.name().length(), ProgSpec.MAX_NAME_LEN)))
                 .license(obj.license())
                 .maps(fdArray)
                 .btf(obj.btf().orElse(null))
@@ -145,8 +145,7 @@ final class ObjectLoader {
         try {
             return track(runtime.progLoad(spec));
         } catch (BpfException e) {
-            BpfException named = new BpfException(e.errno(), obj.fileName() + ": program '" + p.name() + "': " + e.reason(), e);
-            throw e.log().isEmpty() ? named : named.withLog(e.log());
+            throw e.withContext(obj.fileName() + ": program '" + p.name() + "'"); // keeps the verifier's log
         }
     }
 
@@ -169,7 +168,7 @@ final class ObjectLoader {
                 try {
                     maps.get(m.name()).update(le32(i), le32(target.id()), MapFlags.ANY);
                 } catch (BpfException e) {
-                    throw new BpfException(e.errno(), obj.fileName() + ": map '" + m.name() + "': slot " + i + ": " + e.reason(), e);
+                    throw e.withContext(obj.fileName() + ": map '" + m.name() + "': slot " + i);
                 }
             }
         }
@@ -180,8 +179,7 @@ final class ObjectLoader {
         for (GlobalVar v : obj.parsed().globals()) {
             ObjectMap om = obj.maps().get(v.map());
             BpfMap map = maps.get(v.map());
-            out.add(new GlobalVariable(v.name(), om.name(), v.offset(), v.size(), v.typeId(), obj.btf().orElseThrow(), v.global(),
-                    new MapStore(map, om.name(), om.frozenAfterLoad())));
+            out.add(new GlobalVariable(v, om.name(), obj.btf().orElseThrow(), new MapStore(map, om.name(), om.frozenAfterLoad())));
         }
         return out;
     }

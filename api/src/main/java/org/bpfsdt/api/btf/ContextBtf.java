@@ -3,8 +3,10 @@ package org.bpfsdt.api.btf;
 import static org.bpfsdt.api.btf.BtfBuilder.member;
 import static org.bpfsdt.api.spi.ContextLayouts.*;
 
-import java.util.ArrayList;
 import java.util.List;
+
+import org.bpfsdt.api.spi.ContextLayout;
+import org.bpfsdt.api.spi.ContextLayouts;
 
 /**
  * The runtime's own BTF for the types programs see: {@code struct xdp_md}, {@code struct __sk_buff}
@@ -37,8 +39,9 @@ public final class ContextBtf {
         int u32x4 = b.array(u32, index, 4);
         int u32x5 = b.array(u32, index, 5);
 
-        b.struct("xdp_md", 24, List.of(member("data", u32, 0), member("data_end", u32, 4), member("data_meta", u32, 8),
-                member("ingress_ifindex", u32, 12), member("rx_queue_index", u32, 16), member("egress_ifindex", u32, 20)));
+        // every field of struct xdp_md is a __u32, so the verifier's layout gives the whole struct
+        ContextLayout xdp = ContextLayouts.xdp();
+        b.struct(xdp.name(), xdp.size(), xdp.fields().stream().map(f -> member(f.name(), u32, f.offset())).toList());
 
         int flowKeys = b.nextId();
         int ip4 = flowKeys + 1, ip6 = flowKeys + 2, addrs = flowKeys + 3;
@@ -59,7 +62,7 @@ public final class ContextBtf {
         int flowKeysPtr = b.union("", 8, List.of(member("flow_keys", b.ptr(flowKeys), 0)));
         int skPtr = b.union("", 8, List.of(member("sk", b.ptr(sock), 0)));
 
-        List<BtfType.Member> skb = new ArrayList<>(List.of(
+        List<BtfType.Member> skb = List.of(
                 member("len", u32, SKB_LEN), member("pkt_type", u32, SKB_PKT_TYPE), member("mark", u32, SKB_MARK),
                 member("queue_mapping", u32, SKB_QUEUE_MAPPING), member("protocol", u32, SKB_PROTOCOL),
                 member("vlan_present", u32, SKB_VLAN_PRESENT), member("vlan_tci", u32, SKB_VLAN_TCI),
@@ -74,7 +77,7 @@ public final class ContextBtf {
                 member("data_meta", u32, SKB_VIEW_DATA_META), member("", flowKeysPtr, SKB_FLOW_KEYS),
                 member("tstamp", u64, SKB_TSTAMP), member("wire_len", u32, SKB_WIRE_LEN), member("gso_segs", u32, SKB_GSO_SEGS),
                 member("", skPtr, SKB_SK), member("gso_size", u32, SKB_GSO_SIZE), member("tstamp_type", u8, SKB_TSTAMP_TYPE),
-                member("hwtstamp", u64, SKB_HWTSTAMP)));
+                member("hwtstamp", u64, SKB_HWTSTAMP));
         b.struct("__sk_buff", SKB_SIZE, skb);
         return b.build();
     }

@@ -119,7 +119,7 @@ public record ConformanceCase(String name, List<Insn> insns, List<Insn> raw, byt
             try {
                 insns = Assembler.assemble(asm.toString());
             } catch (BpfException e) {
-                throw new BpfException(e.errno(), name + ": " + e.reason(), e);
+                throw e.withContext(name);
             }
         } else if (!raw.isEmpty()) {
             insns = raw;

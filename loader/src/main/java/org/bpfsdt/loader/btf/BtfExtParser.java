@@ -1,7 +1,6 @@
 package org.bpfsdt.loader.btf;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,19 +23,7 @@ public final class BtfExtParser {
     }
 
     public static BtfExt parse(ByteView data, RawBtf raw, Btf btf) {
-        if (data.length() < MIN_HEADER) {
-            throw data.error("BTF.ext header needs 24 bytes, section has " + data.length());
-        }
-        if (data.u16(0) != BtfParser.MAGIC) {
-            throw data.error("bad BTF.ext magic 0x" + Integer.toHexString(data.u16(0)) + " (expected 0xeb9f)");
-        }
-        if (data.u8(2) != 1) {
-            throw data.error("unsupported BTF.ext version " + data.u8(2));
-        }
-        long hdrLen = data.u32(4);
-        if (hdrLen < MIN_HEADER || hdrLen > data.length()) {
-            throw data.error("BTF.ext header length " + hdrLen + " is out of range");
-        }
+        long hdrLen = BtfParser.headerLength(data, "BTF.ext", MIN_HEADER);
         ByteView body = data.slice(hdrLen, data.length() - hdrLen, "BTF.ext data", data.where());
         Map<String, List<BtfExt.FuncRecord>> funcs = readInfo(body, data.u32(8), data.u32(12), 8, "func_info", raw,
                 (r) -> {
@@ -107,7 +94,6 @@ public final class BtfExtParser {
             throw v.error(name + " record size " + recSize + " is invalid (at least " + minRecord + ", a multiple of 4)");
         }
         Map<String, List<T>> out = new LinkedHashMap<>();
-        Map<String, Boolean> seen = new HashMap<>();
         long p = 4;
         while (p < len) {
             if (!v.contains(p, 8)) {
@@ -120,7 +106,7 @@ public final class BtfExtParser {
                 throw v.error(name + " of section '" + section + "': " + count + " records of " + recSize
                         + " bytes do not fit in the " + (len - p) + " bytes left");
             }
-            if (seen.put(section, true) != null) {
+            if (out.containsKey(section)) {
                 throw v.error(name + ": section '" + section + "' appears twice");
             }
             List<T> list = new ArrayList<>((int) count);

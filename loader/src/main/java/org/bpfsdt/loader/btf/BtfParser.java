@@ -23,19 +23,7 @@ public final class BtfParser {
 
     /** Parses {@code data} (the contents of {@code .BTF}); errors name the view's place. */
     public static RawBtf parse(ByteView data) {
-        if (data.length() < HEADER_SIZE) {
-            throw data.error("BTF header needs 24 bytes, section has " + data.length());
-        }
-        if (data.u16(0) != MAGIC) {
-            throw data.error("bad BTF magic 0x" + Integer.toHexString(data.u16(0)) + " (expected 0xeb9f)");
-        }
-        if (data.u8(2) != 1) {
-            throw data.error("unsupported BTF version " + data.u8(2));
-        }
-        long hdrLen = data.u32(4);
-        if (hdrLen < HEADER_SIZE || hdrLen > data.length()) {
-            throw data.error("BTF header length " + hdrLen + " is out of range");
-        }
+        long hdrLen = headerLength(data, "BTF", HEADER_SIZE);
         for (long i = HEADER_SIZE; i < hdrLen; i++) {
             if (data.u8(i) != 0) {
                 throw data.error("BTF header has unknown non-zero fields beyond byte 24");
@@ -61,6 +49,27 @@ public final class BtfParser {
         }
         ByteView types = data.slice(hdrLen + typeOff, typeLen, "BTF types", data.where());
         return new RawBtf(readTypes(types, strings), strings);
+    }
+
+    /**
+     * Checks the common start of {@code .BTF} and {@code .BTF.ext} ({@code what}): magic, version 1,
+     * and a header length of at least {@code minHeader} bytes inside the section; returns that length.
+     */
+    static long headerLength(ByteView data, String what, int minHeader) {
+        if (data.length() < minHeader) {
+            throw data.error(what + " header needs " + minHeader + " bytes, section has " + data.length());
+        }
+        if (data.u16(0) != MAGIC) {
+            throw data.error("bad " + what + " magic 0x" + Integer.toHexString(data.u16(0)) + " (expected 0xeb9f)");
+        }
+        if (data.u8(2) != 1) {
+            throw data.error("unsupported " + what + " version " + data.u8(2));
+        }
+        long hdrLen = data.u32(4);
+        if (hdrLen < minHeader || hdrLen > data.length()) {
+            throw data.error(what + " header length " + hdrLen + " is out of range");
+        }
+        return hdrLen;
     }
 
     private static List<BtfType> readTypes(ByteView t, ByteView strings) {

@@ -213,28 +213,37 @@ public final class BtfValidator {
         };
     }
 
+    /** A type on the search path with its by-value edges and the next one to follow. */
+    private static final class Frame {
+        final int id;
+        final List<Integer> edges;
+        int next;
+
+        Frame(int id, List<Integer> edges) {
+            this.id = id;
+            this.edges = edges;
+        }
+    }
+
     /** Iterative depth-first search, so a long chain of types cannot overflow the Java stack. */
     private void checkNoValueCycles() {
         int n = types.size();
         byte[] state = new byte[n]; // 0 new, 1 on the current path, 2 done
-        int[] parent = new int[n];
         for (int root = 1; root < n; root++) {
             if (state[root] != 0) {
                 continue;
             }
-            List<int[]> stack = new ArrayList<>(); // {type id, next edge index}
-            stack.add(new int[] {root, 0});
+            List<Frame> stack = new ArrayList<>();
+            stack.add(new Frame(root, valueEdges(types.get(root))));
             state[root] = 1;
-            parent[root] = -1;
             while (!stack.isEmpty()) {
-                int[] top = stack.get(stack.size() - 1);
-                List<Integer> edges = valueEdges(types.get(top[0]));
-                if (top[1] >= edges.size()) {
-                    state[top[0]] = 2;
+                Frame top = stack.get(stack.size() - 1);
+                if (top.next >= top.edges.size()) {
+                    state[top.id] = 2;
                     stack.remove(stack.size() - 1);
                     continue;
                 }
-                int next = edges.get(top[1]++);
+                int next = top.edges.get(top.next++);
                 if (next == 0) {
                     continue;
                 }
@@ -243,21 +252,21 @@ public final class BtfValidator {
                 }
                 if (state[next] == 0) {
                     state[next] = 1;
-                    stack.add(new int[] {next, 0});
+                    stack.add(new Frame(next, valueEdges(types.get(next))));
                 }
             }
         }
     }
 
-    private String cyclePath(List<int[]> stack, int start) {
+    private String cyclePath(List<Frame> stack, int start) {
         StringBuilder sb = new StringBuilder();
         boolean on = false;
-        for (int[] frame : stack) {
-            if (frame[0] == start) {
+        for (Frame frame : stack) {
+            if (frame.id == start) {
                 on = true;
             }
             if (on) {
-                sb.append(describe(frame[0])).append(" -> ");
+                sb.append(describe(frame.id)).append(" -> ");
             }
         }
         return sb.append('[').append(start).append(']').toString();

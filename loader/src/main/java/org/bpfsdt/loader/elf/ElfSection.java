@@ -24,10 +24,6 @@ public record ElfSection(int index, String name, int type, long flags, long offs
         return type == SHT_PROGBITS && (flags & SHF_EXECINSTR) != 0;
     }
 
-    public boolean isNobits() {
-        return type == SHT_NOBITS;
-    }
-
     /** Whether the contents occupy bytes of the file. */
     public boolean hasFileData() {
         return type != SHT_NOBITS && type != SHT_NULL && size > 0;

@@ -1,6 +1,5 @@
 package org.bpfsdt.loader.object;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.bpfsdt.api.BpfException;
@@ -36,10 +35,9 @@ final class BtfMapParser {
         if (!(btf.resolve(structId) instanceof BtfType.Struct def)) {
             throw error(name, "definition is a " + btf.resolve(structId).kind() + ", expected a STRUCT");
         }
-        int type = -1, keySize = 0, valueSize = 0, maxEntries = 0, flags = 0, keyTypeId = 0, valueTypeId = 0, pinning = 0;
+        int type = -1, keySize = 0, valueSize = 0, maxEntries = 0, flags = 0, keyTypeId = 0, valueTypeId = 0;
         long mapExtra = 0;
         MapDefinition innerDef = null;
-        boolean hasValues = false;
         for (int i = 0; i < def.members().size(); i++) {
             BtfType.Member m = def.members().get(i);
             switch (m.name()) {
@@ -49,7 +47,7 @@ final class BtfMapParser {
                 case "numa_node" -> intAttr(name, m);
                 case "map_extra" -> mapExtra = Integer.toUnsignedLong(intAttr(name, m));
                 case "pinning" -> {
-                    pinning = intAttr(name, m);
+                    int pinning = intAttr(name, m);
                     if (pinning != 0 && pinning != 1) {
                         throw error(name, "invalid pinning value " + pinning);
                     }
@@ -96,7 +94,6 @@ final class BtfMapParser {
                         innerDef = parse(name + ".inner", "", btf.skipModifiers(p.type()), true, notes);
                     }
                     valuesOffset = (int) (Integer.toUnsignedLong(m.bitOffset()) / 8);
-                    hasValues = true;
                 }
                 default -> throw new BpfException(Errno.EOPNOTSUPP, where + ": map '" + name + "': unknown field '" + m.name() + "'");
             }
@@ -105,11 +102,8 @@ final class BtfMapParser {
             throw error(name, "no type declared (__uint(type, BPF_MAP_TYPE_...))");
         }
         MapType mapType = mapType(name, type);
-        if (!hasValues) {
-            valuesOffset = -1;
-        }
         return new MapDefinition(name, kernelName, MapKind.DEFINED, mapType, keySize, valueSize, maxEntries, flags, mapExtra,
-                keyTypeId, valueTypeId, new byte[0], new ArrayList<>(), innerDef, pinning);
+                keyTypeId, valueTypeId, new byte[0], List.of(), innerDef);
     }
 
     private MapType mapType(String name, int type) {

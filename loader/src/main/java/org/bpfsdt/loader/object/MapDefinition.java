@@ -21,11 +21,10 @@ import org.bpfsdt.api.MapType;
  * @param initialValue   global data: the section's bytes; else empty
  * @param initialSlots   PROG_ARRAY {@code __array(values, ...)}: the program name for each slot ({@code null}: empty)
  * @param inner          map-in-map: the inner map's definition, or {@code null}
- * @param pinning        {@code __uint(pinning, ...)} as declared (0 none)
  */
 public record MapDefinition(String name, String kernelName, MapKind kind, MapType type, int keySize, int valueSize,
                             int maxEntries, int flags, long mapExtra, int btfKeyTypeId, int btfValueTypeId,
-                            byte[] initialValue, List<String> initialSlots, MapDefinition inner, int pinning) {
+                            byte[] initialValue, List<String> initialSlots, MapDefinition inner) {
     public MapDefinition {
         initialValue = initialValue.clone();
         initialSlots = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(initialSlots));
@@ -34,5 +33,11 @@ public record MapDefinition(String name, String kernelName, MapKind kind, MapTyp
     @Override
     public byte[] initialValue() {
         return initialValue.clone();
+    }
+
+    /** This definition with {@code slots} as its {@code __array(values, ...)} contents; an unset max_entries becomes their number, as in libbpf. */
+    public MapDefinition withInitialSlots(List<String> slots) {
+        return new MapDefinition(name, kernelName, kind, type, keySize, valueSize, maxEntries == 0 ? slots.size() : maxEntries, flags,
+                mapExtra, btfKeyTypeId, btfValueTypeId, initialValue, slots, inner);
     }
 }

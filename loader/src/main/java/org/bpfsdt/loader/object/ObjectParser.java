@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapFlags;
+import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.btf.Btf;
 import org.bpfsdt.api.btf.BtfType;
@@ -39,7 +40,6 @@ import org.bpfsdt.loader.sdt.SdtNotesParser;
 public final class ObjectParser {
     public static final String TEXT = ".text";
     public static final String MAPS = ".maps";
-    private static final int MAX_NAME = 15;
     /** Global data larger than this is refused before its initial value is allocated (the kernel caps map values too). */
     static final long MAX_DATA_SECTION = 64L << 20;
 
@@ -77,7 +77,8 @@ public final class ObjectParser {
 
     private ParsedObject parse() {
         String license = readLicense();
-        int version = elf.section("version").map(s -> elf.contents(s, Errno.EINVAL).s32(0)).orElse(0);
+        // a truncated kernel version word is refused; its value is unused (kernels ignore kern_version since 5.0)
+        elf.section("version").ifPresent(s -> elf.contents(s, Errno.EINVAL).u32(0));
         BtfExt ext = readBtf();
         if (elf.section("maps").isPresent()) {
             throw error(elf.section("maps").get(), "legacy map definitions (struct bpf_map_def in SEC(\"maps\")) are not supported,"
@@ -98,7 +99,7 @@ public final class ObjectParser {
         readMapRelocations(programs);
         noteIgnoredRelocations();
         List<SdtNote> sdt = SdtNotesParser.parse(elf, btf);
-        ParsedObject obj = new ParsedObject(elf, objectName(file), license, version, btf, ext, programs, subprograms, maps,
+        ParsedObject obj = new ParsedObject(elf, objectName(file), license, btf, ext, programs, subprograms, maps,
                 readGlobals(), sdt, notes);
         checkCallTargets(obj);
         checkProbeSites(obj);
@@ -246,7 +247,7 @@ public final class ObjectParser {
             }
             dataMapBySection.put(s.index(), maps.size());
             maps.add(new MapDefinition(s.name(), internalMapName(objName, s.name()), kind, MapType.ARRAY, 4, (int) s.size(), 1,
-                    flags, 0, 0, datasec, init, List.of(), null, 0));
+                    flags, 0, 0, datasec, init, List.of(), null));
         }
     }
 
@@ -284,14 +285,14 @@ public final class ObjectParser {
      * least 7 characters ({@code my_objec.rodata}); a custom section ({@code .data.foo}) keeps its own name.
      */
     static String internalMapName(String objName, String section) {
-        int sfx = Math.min(Math.max(7, section.length()), MAX_NAME);
-        int pfx = section.indexOf('.', 1) >= 0 ? 0 : Math.min(MAX_NAME - sfx, objName.length());
+        int sfx = Math.min(Math.max(7, section.length()), MapSpec.MAX_NAME_LEN);
+        int pfx = section.indexOf('.', 1) >= 0 ? 0 : Math.min(MapSpec.MAX_NAME_LEN - sfx, objName.length());
         String name = objName.substring(0, pfx) + section.substring(0, Math.min(sfx, section.length()));
         return sanitize(name);
     }
 
     private static String truncate(String s) {
-        return s.length() > MAX_NAME ? s.substring(0, MAX_NAME) : s;
+        return s.length() > MapSpec.MAX_NAME_LEN ? s.substring(0, MapSpec.MAX_NAME_LEN) : s;
     }
 
     /** The kernel allows letters, digits, {@code _} and {@code .} in object names. */
@@ -345,9 +346,7 @@ public final class ObjectParser {
                 slots.add(null);
             }
             slots.set(slot, target);
-            maps.set(mapIndex, new MapDefinition(def.name(), def.kernelName(), def.kind(), def.type(), def.keySize(), def.valueSize(),
-                    def.maxEntries() == 0 ? slots.size() : def.maxEntries(), def.flags(), def.mapExtra(), def.btfKeyTypeId(),
-                    def.btfValueTypeId(), def.initialValue(), slots, def.inner(), def.pinning()));
+            maps.set(mapIndex, def.withInitialSlots(slots));
         }
     }
 

@@ -14,7 +14,6 @@ import org.bpfsdt.loader.sdt.SdtNote;
  * @param elf        the ELF file (the SDT notes and other later readers use its sections and relocations)
  * @param name       object name (the file name up to its first dot, as libbpf names objects)
  * @param license    the {@code license} section's string ({@code ""} when absent)
- * @param kernVersion the {@code version} section's value, or 0
  * @param btf        the object's BTF, or {@code null}
  * @param btfExt     its BTF.ext (empty when absent)
  * @param programs   program entries, in section then offset order
@@ -24,7 +23,7 @@ import org.bpfsdt.loader.sdt.SdtNote;
  * @param sdtNotes   the SDT probes of {@code .bpf_sdt_notes}, in notes order
  * @param notes      things the loader ignored on purpose, for the report
  */
-public record ParsedObject(ElfFile elf, String name, String license, int kernVersion, Btf btf, BtfExt btfExt,
+public record ParsedObject(ElfFile elf, String name, String license, Btf btf, BtfExt btfExt,
                            List<CodeFunction> programs, List<CodeFunction> subprograms, List<MapDefinition> maps,
                            List<GlobalVar> globals, List<SdtNote> sdtNotes, List<String> notes) {
     public ParsedObject {

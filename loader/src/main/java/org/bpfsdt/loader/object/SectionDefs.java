@@ -10,32 +10,25 @@ import org.bpfsdt.api.ProgramType;
 
 /**
  * libbpf's {@code SEC()} conventions: a definition ending in {@code +} matches the name itself or
- * the name followed by {@code /anything}; one ending in {@code /} needs something after the
- * slash; any other must match exactly. The first matching definition wins, so more specific
- * names come first. {@code bpf_sdt} (BPF SDT observers) is this project's addition.
+ * the name followed by {@code /target}; any other must match exactly. The first matching
+ * definition wins, so more specific names come first. {@code bpf_sdt} (BPF SDT observers) is this
+ * project's addition.
  */
 public final class SectionDefs {
     private SectionDefs() {
     }
 
     private record Def(String pattern, ProgramType type, AttachType attach, int flags) {
-        boolean matches(String sec) {
-            if (pattern.endsWith("/")) {
-                return sec.startsWith(pattern) && sec.length() > pattern.length();
-            }
-            if (pattern.endsWith("+")) {
-                String p = pattern.substring(0, pattern.length() - 1);
-                return sec.equals(p) || sec.startsWith(p + "/");
-            }
-            return sec.equals(pattern);
-        }
-
+        /** The attach target {@code sec} names under this definition ({@code ""} for none), or {@code null} when it does not match. */
         String target(String sec) {
-            String p = pattern.endsWith("+") ? pattern.substring(0, pattern.length() - 1) : pattern;
-            if (pattern.endsWith("/")) {
-                return sec.substring(pattern.length());
+            if (!pattern.endsWith("+")) {
+                return sec.equals(pattern) ? "" : null;
             }
-            return sec.length() > p.length() + 1 && pattern.endsWith("+") ? sec.substring(p.length() + 1) : "";
+            String name = pattern.substring(0, pattern.length() - 1);
+            if (sec.equals(name)) {
+                return "";
+            }
+            return sec.startsWith(name + "/") ? sec.substring(name.length() + 1) : null;
         }
     }
 
@@ -148,8 +141,9 @@ public final class SectionDefs {
     /** What {@code secName} means, or empty when libbpf would not know it either. */
     public static Optional<ProgramKind> kindOf(String secName) {
         for (Def def : DEFS) {
-            if (def.matches(secName)) {
-                return Optional.of(new ProgramKind(def.type(), def.attach(), def.target(secName), def.flags()));
+            String target = def.target(secName);
+            if (target != null) {
+                return Optional.of(new ProgramKind(def.type(), def.attach(), target, def.flags()));
             }
         }
         return Optional.empty();

@@ -171,7 +171,7 @@ public final class SdtNotesParser {
         }
         int slot = (int) (byteOff / WORD);
         Insn nop = Insn.decode(elf.contents(code, Errno.EINVAL).s64(byteOff));
-        if (!isNop(nop)) {
+        if (!nop.equals(Insn.ja(0))) {
             throw new BpfException(Errno.EINVAL, what + ": instruction " + slot + " of section '" + code.name()
                     + "' is '" + ObjdumpFormatter.text(nop) + "', not the probe's 'goto +0'");
         }
@@ -197,14 +197,9 @@ public final class SdtNotesParser {
         try {
             model = FuncModel.ofProbe(btf, new SdtProbe(l.name(), slot, slot, tag.protoId(), regs));
         } catch (BpfException e) {
-            throw new BpfException(e.errno(), file + ": " + e.reason(), e);
+            throw e.withContext(file);
         }
         return new SdtNote(l.name(), code.name(), slot, regs, tag.protoId(), model);
-    }
-
-    /** {@code goto +0}: the NOP a probe site is. */
-    public static boolean isNop(Insn insn) {
-        return insn.opcode() == Opcodes.JA_OP && insn.dst() == 0 && insn.src() == 0 && insn.off() == 0 && insn.imm() == 0;
     }
 
     private record DeclTag(String text, int nargs, int protoId) {

@@ -7,7 +7,7 @@ import org.bpfsdt.api.AttachType;
 import org.bpfsdt.api.ProgramType;
 import org.junit.jupiter.api.Test;
 
-/** libbpf's SEC() matching rules: exact names, "type+" with an optional "/target", "type/" with a required one. */
+/** libbpf's SEC() matching rules: exact names, and "type+" with an optional "/target". */
 class SectionDefsTest {
 
     private static ProgramKind kind(String sec) {
