@@ -10,7 +10,6 @@ import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.btf.Btf;
 import org.bpfsdt.loader.object.MapDefinition;
-import org.bpfsdt.loader.object.MapKind;
 
 /**
  * A map of an opened object, configurable until the object is loaded ({@code bpf_map__set_*}).

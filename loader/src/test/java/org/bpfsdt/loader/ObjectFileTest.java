@@ -23,7 +23,6 @@ import org.bpfsdt.api.btf.LineInfo;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.isa.InsnValidator;
 import org.bpfsdt.api.isa.Opcodes;
-import org.bpfsdt.loader.object.MapKind;
 import org.bpfsdt.loader.object.ProgramKind;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package org.bpfsdt.api.isa;
 
 import static org.bpfsdt.api.isa.Opcodes.*;
 
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -49,15 +50,7 @@ public final class ObjdumpFormatter {
     }
 
     private static String bytes(Insn insn) {
-        long w = insn.encode();
-        StringBuilder sb = new StringBuilder(23);
-        for (int i = 0; i < 8; i++) {
-            if (i > 0) {
-                sb.append(' ');
-            }
-            sb.append(String.format("%02x", (w >>> (8 * i)) & 0xff));
-        }
-        return sb.toString();
+        return HexFormat.ofDelimiter(" ").formatHex(InsnCodec.encode(List.of(insn)));
     }
 
     private static String lddw(Insn lo, Insn hi) {

@@ -91,8 +91,7 @@ public final class HelperProtos {
         put(m, HelperProto.of(HelperId.CSUM_DIFF, RetType.INTEGER, PTR_TO_MEM_OR_NULL, CONST_SIZE_OR_ZERO, PTR_TO_MEM_OR_NULL,
                 CONST_SIZE_OR_ZERO, ANYTHING).withPacketAccess());
         put(m, HelperProto.of(HelperId.REDIRECT, RetType.INTEGER, ANYTHING, ANYTHING));
-        put(m, new HelperProto(HelperId.SKB_LOAD_BYTES, RetType.INTEGER, java.util.List.of(PTR_TO_CTX, ANYTHING, PTR_TO_UNINIT_MEM, CONST_SIZE),
-                false, true, false));
+        put(m, HelperProto.of(HelperId.SKB_LOAD_BYTES, RetType.INTEGER, PTR_TO_CTX, ANYTHING, PTR_TO_UNINIT_MEM, CONST_SIZE).withPacketAccess());
         put(m, HelperProto.of(HelperId.SKB_STORE_BYTES, RetType.INTEGER, PTR_TO_CTX, ANYTHING, PTR_TO_MEM, CONST_SIZE, ANYTHING).changingPacket());
         put(m, HelperProto.of(HelperId.SKB_PULL_DATA, RetType.INTEGER, PTR_TO_CTX, ANYTHING).changingPacket());
         put(m, HelperProto.of(HelperId.GET_HASH_RECALC, RetType.INTEGER, PTR_TO_CTX));

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.Optional;
@@ -248,13 +249,6 @@ public final class JitListing {
     }
 
     private static String hex(byte[] b) {
-        StringBuilder sb = new StringBuilder(b.length * 3);
-        for (byte x : b) {
-            if (!sb.isEmpty()) {
-                sb.append(' ');
-            }
-            sb.append(String.format("%02x", x & 0xff));
-        }
-        return sb.toString();
+        return HexFormat.ofDelimiter(" ").formatHex(b);
     }
 }

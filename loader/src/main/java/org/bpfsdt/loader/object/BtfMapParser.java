@@ -7,6 +7,7 @@ import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.btf.Btf;
 import org.bpfsdt.api.btf.BtfType;
+import org.bpfsdt.loader.MapKind;
 
 /**
  * Reads BTF-defined map definitions ({@code struct { __uint(type, ...); __type(key, ...); ... } name SEC(".maps")})

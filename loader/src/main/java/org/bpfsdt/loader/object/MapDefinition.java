@@ -3,6 +3,7 @@ package org.bpfsdt.loader.object;
 import java.util.List;
 
 import org.bpfsdt.api.MapType;
+import org.bpfsdt.loader.MapKind;
 
 /**
  * A map as an object defines it.

@@ -18,6 +18,7 @@ import org.bpfsdt.api.btf.BtfType;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.isa.InsnCodec;
 import org.bpfsdt.api.isa.Opcodes;
+import org.bpfsdt.loader.MapKind;
 import org.bpfsdt.loader.btf.BtfExt;
 import org.bpfsdt.loader.btf.BtfExtParser;
 import org.bpfsdt.loader.btf.BtfParser;

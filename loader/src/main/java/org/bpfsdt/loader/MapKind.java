@@ -1,4 +1,4 @@
-package org.bpfsdt.loader.object;
+package org.bpfsdt.loader;
 
 /** Where a map of an object comes from. */
 public enum MapKind {
