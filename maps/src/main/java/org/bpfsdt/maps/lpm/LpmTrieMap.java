@@ -443,9 +443,4 @@ public final class LpmTrieMap extends AbstractMap {
         recycler.close();
         super.close();
     }
-
-    /** Entries with values. */
-    public synchronized long count() {
-        return entries;
-    }
 }

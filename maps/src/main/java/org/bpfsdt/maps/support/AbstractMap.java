@@ -104,9 +104,13 @@ public abstract class AbstractMap implements MapBackend {
         }
     }
 
-    /** {@code (flags & ~BPF_F_LOCK) > BPF_EXIST}: an update flag the kernel does not know. */
-    protected static boolean unknownUpdateFlags(long flags) {
-        return (flags & ~MapFlags.F_LOCK) > MapFlags.EXIST || flags < 0;
+    /**
+     * An update flag the kernel does not know: {@code (flags & ~BPF_F_LOCK) > BPF_EXIST}, and for
+     * per-CPU maps, whose values hold no lock, {@code flags > BPF_EXIST}.
+     */
+    protected final boolean invalidUpdateFlags(long flags) {
+        long known = spec.type().isPerCpu() ? flags : flags & ~MapFlags.F_LOCK;
+        return known > MapFlags.EXIST || flags < 0;
     }
 
     protected static long err(Errno e) {
