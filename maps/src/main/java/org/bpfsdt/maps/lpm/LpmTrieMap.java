@@ -360,6 +360,9 @@ public final class LpmTrieMap extends AbstractMap {
     @Override
     public synchronized boolean nextKey(MemorySegment key, MemorySegment nextOut) {
         checkKey(nextOut);
+        if (key != null) {
+            checkKey(key);
+        }
         long root = Native.getLong(rootSlot);
         if (root == 0) {
             return false;
@@ -375,7 +378,6 @@ public final class LpmTrieMap extends AbstractMap {
 
     /** The node after the key's in post-order; the leftmost one when the key is not in the trie; 0 after the last. */
     private long after(MemorySegment key) {
-        checkKey(key);
         long plen = keyPrefixlen(key, 0);
         long[] stack = new long[(int) maxPrefixlen + 1];
         int top = -1;
