@@ -84,7 +84,7 @@ public final class LpmTrieMap extends AbstractMap {
     // node fields -------------------------------------------------------------------------
 
     private static long child(long node, int bit) {
-        return Native.getLongAcquire(node + (bit == 0 ? CHILD0 : CHILD1));
+        return Native.getLongAcquire(childSlot(node, bit));
     }
 
     private static long childSlot(long node, int bit) {
