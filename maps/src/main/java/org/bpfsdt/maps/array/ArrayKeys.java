@@ -3,9 +3,17 @@ package org.bpfsdt.maps.array;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import org.bpfsdt.maps.support.CreateChecks;
+import org.bpfsdt.maps.support.Native;
+
 /** Keys of array-like maps: a u32 index. */
 final class ArrayKeys {
     private ArrayKeys() {
+    }
+
+    /** The index a program's key at native {@code keyAddr} holds. */
+    static long index(long keyAddr) {
+        return Integer.toUnsignedLong(Native.getIntUnaligned(keyAddr));
     }
 
     /** The index a Java key holds. */
@@ -33,6 +41,6 @@ final class ArrayKeys {
 
     /** The kernel's {@code index_mask}: {@code roundup_pow_of_two(max_entries) - 1}, so masking never leaves the (padded) storage. */
     static long indexMask(long maxEntries) {
-        return org.bpfsdt.maps.support.CreateChecks.roundUpPowerOfTwo(maxEntries) - 1;
+        return CreateChecks.roundUpPowerOfTwo(maxEntries) - 1;
     }
 }

@@ -98,7 +98,7 @@ public class ArrayMap extends AbstractMap {
 
     @Override
     public long lookup(long keyAddr) {
-        long index = Integer.toUnsignedLong(Native.getIntUnaligned(keyAddr));
+        long index = ArrayKeys.index(keyAddr);
         return index < maxEntries ? programValue(index) : 0;
     }
 
@@ -107,7 +107,7 @@ public class ArrayMap extends AbstractMap {
         if (programReadOnly) {
             return err(Errno.EACCES);
         }
-        return store(Integer.toUnsignedLong(Native.getIntUnaligned(keyAddr)), Native.ALL, valueAddr, flags, false);
+        return store(ArrayKeys.index(keyAddr), Native.ALL, valueAddr, flags, false);
     }
 
     @Override
@@ -115,9 +115,9 @@ public class ArrayMap extends AbstractMap {
         return err(Errno.EINVAL);
     }
 
-    /** {@code array_map_update_elem}: the checks in the kernel's order, then the copy. */
-    protected long store(long index, MemorySegment src, long srcOff, long flags, boolean fromJava) {
-        if (unknownUpdateFlags(flags)) {
+    /** {@code array_map_update_elem} (and {@code bpf_percpu_array_update}): the checks in the kernel's order, then the copy. */
+    private long store(long index, MemorySegment src, long srcOff, long flags, boolean fromJava) {
+        if (invalidUpdateFlags(flags)) {
             return err(Errno.EINVAL);
         }
         if (index >= maxEntries) {
@@ -130,13 +130,17 @@ public class ArrayMap extends AbstractMap {
         if (lock && !fields.hasSpinLock()) {
             return err(Errno.EINVAL);
         }
-        long dst = base + index * slotSize;
-        if (lock) {
-            fields.copyInLocked(src, srcOff, dst, valueSize);
-        } else {
-            fields.copyIn(src, srcOff, dst, valueSize);
-        }
+        write(base + index * slotSize, src, srcOff, lock, fromJava);
         return 0;
+    }
+
+    /** Copies a value into the slot at {@code slot}, holding the value's lock when {@code lock} ({@code BPF_F_LOCK}). */
+    protected void write(long slot, MemorySegment src, long srcOff, boolean lock, boolean fromJava) {
+        if (lock) {
+            fields.copyInLocked(src, srcOff, slot, valueSize);
+        } else {
+            fields.copyIn(src, srcOff, slot, valueSize);
+        }
     }
 
     /**

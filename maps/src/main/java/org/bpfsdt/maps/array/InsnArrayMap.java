@@ -102,7 +102,7 @@ public final class InsnArrayMap extends AbstractMap implements InsnArrayBackend 
 
     @Override
     public long lookup(long keyAddr) {
-        long index = Integer.toUnsignedLong(Native.getIntUnaligned(keyAddr));
+        long index = ArrayKeys.index(keyAddr);
         return index < maxEntries ? entry(index) : 0;
     }
 

@@ -4,8 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
 
-import org.bpfsdt.api.Errno;
-import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.isa.Insn;
 import org.bpfsdt.api.spi.MapContext;
@@ -26,18 +24,23 @@ final class PercpuArrayMap extends ArrayMap {
         this.cpus = context.possibleCpus();
     }
 
+    /** {@code cpu}'s value at {@code index} (already known to be in range). */
+    private long value(long index, int cpu) {
+        return base + (index & indexMask) * slotSize + cpu * elemSize;
+    }
+
     @Override
     protected long programValue(long index) {
-        return base + (index & indexMask) * slotSize + context.currentCpu() * elemSize;
+        return value(index, context.currentCpu());
     }
 
     @Override
     public long lookupPercpu(long keyAddr, int cpu) {
-        long index = Integer.toUnsignedLong(Native.getIntUnaligned(keyAddr));
+        long index = ArrayKeys.index(keyAddr);
         if (index >= maxEntries || cpu < 0 || cpu >= cpus) {
             return 0;
         }
-        return base + (index & indexMask) * slotSize + cpu * elemSize;
+        return value(index, cpu);
     }
 
     @Override
@@ -52,23 +55,12 @@ final class PercpuArrayMap extends ArrayMap {
 
     /** Programs write their CPU's value; Java writes every CPU's from its 8-byte-strided buffer ({@code bpf_percpu_array_update}). */
     @Override
-    protected long store(long index, MemorySegment src, long srcOff, long flags, boolean fromJava) {
-        if (flags > MapFlags.EXIST || flags < 0) {
-            return err(Errno.EINVAL);
-        }
-        if (index >= maxEntries) {
-            return err(Errno.E2BIG);
-        }
-        if ((flags & MapFlags.NOEXIST) != 0) {
-            return err(Errno.EEXIST);
-        }
-        long slot = base + index * slotSize;
+    protected void write(long slot, MemorySegment src, long srcOff, boolean lock, boolean fromJava) {
         if (fromJava) {
             MemorySegment.copy(src, srcOff, Native.ALL, slot, slotSize);
         } else {
             MemorySegment.copy(src, srcOff, Native.ALL, slot + context.currentCpu() * elemSize, valueSize);
         }
-        return 0;
     }
 
     @Override

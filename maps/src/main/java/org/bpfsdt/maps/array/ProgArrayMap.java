@@ -26,7 +26,7 @@ import org.bpfsdt.maps.support.ValueFields;
  * jumping to it.
  */
 public final class ProgArrayMap extends AbstractMap implements ProgArrayBackend {
-    private final MemorySegment table;
+    /** The native table of descriptor addresses ({@link #data()}). */
     private final long base;
     private final AtomicReferenceArray<ProgramRef> programs;
     private ProgramType owner;
@@ -34,8 +34,7 @@ public final class ProgArrayMap extends AbstractMap implements ProgArrayBackend 
     private ProgArrayMap(MapSpec spec, MapContext context, MapMemory memory) {
         super(spec, context, memory);
         CreateChecks.check(maxEntries > Integer.MAX_VALUE - 8, Errno.ENOMEM, spec, "%d slots are more than this runtime can track", maxEntries);
-        this.table = memory.allocate((ArrayKeys.indexMask(maxEntries) + 1) * Long.BYTES, Long.BYTES);
-        this.base = table.address();
+        this.base = memory.allocate((ArrayKeys.indexMask(maxEntries) + 1) * Long.BYTES, Long.BYTES).address();
         this.programs = new AtomicReferenceArray<>((int) maxEntries);
     }
 

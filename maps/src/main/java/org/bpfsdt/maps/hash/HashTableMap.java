@@ -178,15 +178,21 @@ public final class HashTableMap extends AbstractMap {
 
     @Override
     public long lookup(long keyAddr) {
-        long e = find(Native.ALL, keyAddr);
+        long e = used(keyAddr);
         if (e == 0) {
             return 0;
         }
-        if (lru) {
-            LruList.touch(e);
-        }
         long value = e + layout.valueOffset();
         return percpu ? value + context.currentCpu() * layout.valueStride() : value;
+    }
+
+    /** The key's element, marked recently used in LRU maps, or 0. */
+    private long used(long keyAddr) {
+        long e = find(Native.ALL, keyAddr);
+        if (e != 0 && lru) {
+            LruList.touch(e);
+        }
+        return e;
     }
 
     /** {@link #lookup(long)} as a BPF function over this map's memory, for JITs (HASH and LRU_HASH with keys up to 512 bytes). */
@@ -200,14 +206,8 @@ public final class HashTableMap extends AbstractMap {
         if (!percpu || cpu < 0 || cpu >= cpus) {
             return 0;
         }
-        long e = find(Native.ALL, keyAddr);
-        if (e == 0) {
-            return 0;
-        }
-        if (lru) {
-            LruList.touch(e);
-        }
-        return e + layout.valueOffset() + cpu * layout.valueStride();
+        long e = used(keyAddr);
+        return e == 0 ? 0 : e + layout.valueOffset() + cpu * layout.valueStride();
     }
 
     @Override
@@ -224,7 +224,7 @@ public final class HashTableMap extends AbstractMap {
 
     /** {@code htab_map_update_elem} and its per-CPU and LRU variants; Java gives every CPU's value, a program its own CPU's. */
     private long store(MemorySegment key, long keyOff, MemorySegment value, long valueOff, long flags, boolean fromJava) {
-        if (percpu ? flags < 0 || flags > MapFlags.EXIST : unknownUpdateFlags(flags)) {
+        if (invalidUpdateFlags(flags)) {
             return err(Errno.EINVAL);
         }
         boolean lock = (flags & MapFlags.F_LOCK) != 0;

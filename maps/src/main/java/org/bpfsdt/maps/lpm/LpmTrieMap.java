@@ -84,7 +84,7 @@ public final class LpmTrieMap extends AbstractMap {
     // node fields -------------------------------------------------------------------------
 
     private static long child(long node, int bit) {
-        return Native.getLongAcquire(node + (bit == 0 ? CHILD0 : CHILD1));
+        return Native.getLongAcquire(childSlot(node, bit));
     }
 
     private static long childSlot(long node, int bit) {
@@ -360,6 +360,9 @@ public final class LpmTrieMap extends AbstractMap {
     @Override
     public synchronized boolean nextKey(MemorySegment key, MemorySegment nextOut) {
         checkKey(nextOut);
+        if (key != null) {
+            checkKey(key);
+        }
         long root = Native.getLong(rootSlot);
         if (root == 0) {
             return false;
@@ -375,7 +378,6 @@ public final class LpmTrieMap extends AbstractMap {
 
     /** The node after the key's in post-order; the leftmost one when the key is not in the trie; 0 after the last. */
     private long after(MemorySegment key) {
-        checkKey(key);
         long plen = keyPrefixlen(key, 0);
         long[] stack = new long[(int) maxPrefixlen + 1];
         int top = -1;
@@ -442,10 +444,5 @@ public final class LpmTrieMap extends AbstractMap {
     public void close() {
         recycler.close();
         super.close();
-    }
-
-    /** Entries with values. */
-    public synchronized long count() {
-        return entries;
     }
 }

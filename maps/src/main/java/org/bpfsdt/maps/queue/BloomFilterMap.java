@@ -6,12 +6,10 @@ import static org.bpfsdt.api.MapFlags.ZERO_SEED;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.spi.MapContext;
-import org.bpfsdt.maps.support.AbstractMap;
 import org.bpfsdt.maps.support.CreateChecks;
 import org.bpfsdt.maps.support.Jhash;
 import org.bpfsdt.maps.support.MapMemory;
@@ -26,7 +24,7 @@ import org.bpfsdt.maps.support.Native;
  * {@link MapFlags#ZERO_SEED} the answers match Linux bit for bit. Setting bits is atomic, so
  * pushes need no lock.
  */
-public final class BloomFilterMap extends AbstractMap {
+public final class BloomFilterMap extends KeylessMap {
     /** {@code BLOOM_CREATE_FLAG_MASK}. */
     static final int CREATE_FLAG_MASK = NUMA_NODE | ZERO_SEED | CreateChecks.ACCESS_MASK;
     private static final int DEFAULT_HASHES = 5;
@@ -38,7 +36,7 @@ public final class BloomFilterMap extends AbstractMap {
     private final long bits;
 
     private BloomFilterMap(MapSpec spec, MapContext context, MapMemory memory) {
-        super(spec, context, memory);
+        super(spec, context, memory, Errno.EOPNOTSUPP);
         this.hashes = spec.mapExtra() == 0 ? DEFAULT_HASHES : (int) spec.mapExtra();
         this.seed = (spec.flags() & ZERO_SEED) != 0 ? 0 : ThreadLocalRandom.current().nextInt();
         this.bitMask = bitMask(maxEntries, hashes);
@@ -81,7 +79,9 @@ public final class BloomFilterMap extends AbstractMap {
         return Integer.toUnsignedLong(Jhash.hash(value, off, valueSize, seed + i)) & bitMask;
     }
 
-    private long add(MemorySegment value, long off, long flags) {
+    /** Sets the value's bits. */
+    @Override
+    long push(MemorySegment value, long off, long flags) {
         if (flags != MapFlags.ANY) {
             return err(Errno.EINVAL);
         }
@@ -92,7 +92,9 @@ public final class BloomFilterMap extends AbstractMap {
         return 0;
     }
 
-    private long test(MemorySegment value, long off) {
+    /** Whether the value (for Java, the contents of {@code valueOut}, as the syscall reads it) may be in the set: 0, else {@code ENOENT}. */
+    @Override
+    long peek(MemorySegment value, long off) {
         for (int i = 0; i < hashes; i++) {
             long b = bitOf(value, off, i);
             if ((Native.getLongAcquire(bits + (b >>> 6) * Long.BYTES) & (1L << (b & 63))) == 0) {
@@ -102,65 +104,14 @@ public final class BloomFilterMap extends AbstractMap {
         return 0;
     }
 
-    // program side ------------------------------------------------------------------------
-
-    @Override
-    public long lookup(long keyAddr) {
-        return 0;
-    }
-
-    @Override
-    public long update(long keyAddr, long valueAddr, long flags) {
-        return err(Errno.EINVAL);
-    }
-
-    @Override
-    public long delete(long keyAddr) {
-        return err(Errno.EOPNOTSUPP);
-    }
-
-    @Override
-    public long push(long valueAddr, long flags) {
-        return programReadOnly ? err(Errno.EACCES) : add(Native.ALL, valueAddr, flags);
-    }
-
     @Override
     public long pop(long valueAddr) {
         return err(Errno.EOPNOTSUPP);
     }
 
     @Override
-    public long peek(long valueAddr) {
-        return test(Native.ALL, valueAddr);
-    }
-
-    // syscall side: update adds a value, lookup tests the value given in valueOut --------------
-
-    /** Whether {@code value} (the contents of {@code valueOut}, as the syscall reads it) may be in the set. */
-    @Override
-    public boolean lookup(MemorySegment key, MemorySegment value) {
-        checkNoKey(key);
-        checkValue(value);
-        return test(value, 0) == 0;
-    }
-
-    @Override
-    public void update(MemorySegment key, MemorySegment value, long flags) {
-        checkNoKey(key);
-        checkValue(value);
-        throwIfError(add(value, 0, flags), "push", flags);
-    }
-
-    @Override
-    public boolean delete(MemorySegment key) {
-        checkNoKey(key);
-        throw new BpfException(Errno.EOPNOTSUPP, "BLOOM_FILTER map: values cannot be removed from a bloom filter");
-    }
-
-    @Override
-    public boolean nextKey(MemorySegment key, MemorySegment nextOut) {
-        checkNoKey(key);
-        throw new BpfException(Errno.EOPNOTSUPP, "BLOOM_FILTER map: there are no keys to iterate");
+    String noDelete() {
+        return "values cannot be removed from a bloom filter";
     }
 
     @Override

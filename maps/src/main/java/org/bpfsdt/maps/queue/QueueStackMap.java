@@ -4,13 +4,11 @@ import static org.bpfsdt.api.MapFlags.NUMA_NODE;
 
 import java.lang.foreign.MemorySegment;
 
-import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.spi.MapContext;
-import org.bpfsdt.maps.support.AbstractMap;
 import org.bpfsdt.maps.support.CreateChecks;
 import org.bpfsdt.maps.support.MapMemory;
 import org.bpfsdt.maps.support.MemoryAccounting;
@@ -24,7 +22,7 @@ import org.bpfsdt.maps.support.ValueFields;
  * {@code E2BIG} unless {@code BPF_EXIST} asks to overwrite the oldest value. Values are copied in
  * and out under the map's lock, so no address of a slot ever leaves it.
  */
-public final class QueueStackMap extends AbstractMap {
+public final class QueueStackMap extends KeylessMap {
     /** {@code QUEUE_STACK_CREATE_FLAG_MASK}. */
     static final int CREATE_FLAG_MASK = NUMA_NODE | CreateChecks.ACCESS_MASK;
 
@@ -35,7 +33,7 @@ public final class QueueStackMap extends AbstractMap {
     private long tail;
 
     private QueueStackMap(MapSpec spec, MapContext context, MapMemory memory) {
-        super(spec, context, memory);
+        super(spec, context, memory, Errno.EINVAL);
         this.stack = spec.type() == MapType.STACK;
         this.slots = maxEntries + 1;
         CreateChecks.check(slots > Long.MAX_VALUE / valueSize, Errno.ENOMEM, spec, "%d values do not fit in memory", maxEntries);
@@ -59,8 +57,12 @@ public final class QueueStackMap extends AbstractMap {
     }
 
     private boolean full() {
-        long h = head + 1;
-        return (h >= slots ? 0 : h) == tail;
+        return next(head) == tail;
+    }
+
+    /** The slot after {@code index} in the ring. */
+    private long next(long index) {
+        return index + 1 >= slots ? 0 : index + 1;
     }
 
     private long slot(long index) {
@@ -68,7 +70,8 @@ public final class QueueStackMap extends AbstractMap {
     }
 
     /** {@code queue_stack_map_push_elem}. */
-    private synchronized long push(MemorySegment value, long off, long flags) {
+    @Override
+    synchronized long push(MemorySegment value, long off, long flags) {
         if ((flags & MapFlags.NOEXIST) != 0 || flags > MapFlags.EXIST || flags < 0) {
             return err(Errno.EINVAL);
         }
@@ -78,11 +81,16 @@ public final class QueueStackMap extends AbstractMap {
                 return err(Errno.E2BIG);
             }
             // drop the oldest value
-            tail = tail + 1 >= slots ? 0 : tail + 1;
+            tail = next(tail);
         }
         MemorySegment.copy(value, off, Native.ALL, slot(head), valueSize);
-        head = head + 1 >= slots ? 0 : head + 1;
+        head = next(head);
         return 0;
+    }
+
+    @Override
+    long peek(MemorySegment out, long off) {
+        return take(out, off, false);
     }
 
     /** Copies the next value out (and removes it when {@code remove}); {@code ENOENT} when empty. */
@@ -99,59 +107,18 @@ public final class QueueStackMap extends AbstractMap {
         } else {
             index = tail;
             if (remove) {
-                tail = tail + 1 >= slots ? 0 : tail + 1;
+                tail = next(tail);
             }
         }
         MemorySegment.copy(Native.ALL, slot(index), out, off, valueSize);
         return 0;
     }
 
-    // program side ------------------------------------------------------------------------
-
-    @Override
-    public long lookup(long keyAddr) {
-        return 0;
-    }
-
-    @Override
-    public long update(long keyAddr, long valueAddr, long flags) {
-        return err(Errno.EINVAL);
-    }
-
-    @Override
-    public long delete(long keyAddr) {
-        return err(Errno.EINVAL);
-    }
-
-    @Override
-    public long push(long valueAddr, long flags) {
-        return programReadOnly ? err(Errno.EACCES) : push(Native.ALL, valueAddr, flags);
-    }
+    // pop: programs, and lookup-and-delete for Java -------------------------------------------
 
     @Override
     public long pop(long valueAddr) {
         return programReadOnly ? err(Errno.EACCES) : take(Native.ALL, valueAddr, true);
-    }
-
-    @Override
-    public long peek(long valueAddr) {
-        return take(Native.ALL, valueAddr, false);
-    }
-
-    // syscall side: lookup peeks, update pushes, lookup-and-delete pops ----------------------
-
-    @Override
-    public boolean lookup(MemorySegment key, MemorySegment valueOut) {
-        checkNoKey(key);
-        checkValue(valueOut);
-        return take(valueOut, 0, false) == 0;
-    }
-
-    @Override
-    public void update(MemorySegment key, MemorySegment value, long flags) {
-        checkNoKey(key);
-        checkValue(value);
-        throwIfError(push(value, 0, flags), "push", flags);
     }
 
     @Override
@@ -162,15 +129,8 @@ public final class QueueStackMap extends AbstractMap {
     }
 
     @Override
-    public boolean delete(MemorySegment key) {
-        checkNoKey(key);
-        throw new BpfException(Errno.EINVAL, spec.type() + " map: values cannot be deleted by key; pop them with lookup-and-delete");
-    }
-
-    @Override
-    public boolean nextKey(MemorySegment key, MemorySegment nextOut) {
-        checkNoKey(key);
-        throw new BpfException(Errno.EINVAL, spec.type() + " map: there are no keys to iterate");
+    String noDelete() {
+        return "values cannot be deleted by key; pop them with lookup-and-delete";
     }
 
     @Override

@@ -181,12 +181,17 @@ public final class RingBufMap extends AbstractMap implements RingBufBackend {
 
     private void wakeReaders() {
         if (waiters > 0) {
-            waitLock.lock();
-            try {
-                committed.signalAll();
-            } finally {
-                waitLock.unlock();
-            }
+            signalReaders();
+        }
+    }
+
+    /** Wakes every reader blocked in {@code poll}, to look again. */
+    private void signalReaders() {
+        waitLock.lock();
+        try {
+            committed.signalAll();
+        } finally {
+            waitLock.unlock();
         }
     }
 
@@ -325,12 +330,7 @@ public final class RingBufMap extends AbstractMap implements RingBufBackend {
         @Override
         public void close() {
             stopped = true;
-            waitLock.lock();
-            try {
-                committed.signalAll();
-            } finally {
-                waitLock.unlock();
-            }
+            signalReaders();
         }
     }
 
@@ -380,12 +380,7 @@ public final class RingBufMap extends AbstractMap implements RingBufBackend {
     @Override
     public void close() {
         closed = true;
-        waitLock.lock();
-        try {
-            committed.signalAll();
-        } finally {
-            waitLock.unlock();
-        }
+        signalReaders();
         consumerLock.lock();
         try {
             super.close();

@@ -23,6 +23,8 @@ public abstract class AbstractMap implements MapBackend {
     protected final long maxEntries;
     /** {@code BPF_F_RDONLY_PROG}: programs never write (the verifier refuses it; the map refuses it too). */
     protected final boolean programReadOnly;
+    /** {@code BPF_F_LOCK} where an update may carry it: not for per-CPU maps, whose values hold no lock. */
+    private final long lockFlag;
     private volatile boolean frozen;
 
     protected AbstractMap(MapSpec spec, MapContext context, MapMemory memory) {
@@ -33,6 +35,7 @@ public abstract class AbstractMap implements MapBackend {
         this.valueSize = spec.valueSize();
         this.maxEntries = Integer.toUnsignedLong(spec.maxEntries());
         this.programReadOnly = (spec.flags() & MapFlags.RDONLY_PROG) != 0;
+        this.lockFlag = spec.type().isPerCpu() ? 0 : MapFlags.F_LOCK;
     }
 
     @Override
@@ -104,9 +107,12 @@ public abstract class AbstractMap implements MapBackend {
         }
     }
 
-    /** {@code (flags & ~BPF_F_LOCK) > BPF_EXIST}: an update flag the kernel does not know. */
-    protected static boolean unknownUpdateFlags(long flags) {
-        return (flags & ~MapFlags.F_LOCK) > MapFlags.EXIST || flags < 0;
+    /**
+     * An update flag the kernel does not know: {@code (flags & ~BPF_F_LOCK) > BPF_EXIST}, and for
+     * per-CPU maps, whose values hold no lock, {@code flags > BPF_EXIST}.
+     */
+    protected final boolean invalidUpdateFlags(long flags) {
+        return (flags & ~lockFlag) > MapFlags.EXIST || flags < 0;
     }
 
     protected static long err(Errno e) {
@@ -132,7 +138,8 @@ public abstract class AbstractMap implements MapBackend {
             case EEXIST -> "the key exists and BPF_NOEXIST was given";
             case ENOENT -> "the key does not exist and BPF_EXIST was given";
             case ENOMEM -> "out of native memory";
-            case EINVAL -> (flags & MapFlags.F_LOCK) != 0 ? "BPF_F_LOCK needs a bpf_spin_lock in the value" : "flags 0x" + Long.toHexString(flags) + " are not valid here";
+            // a BPF_F_LOCK without a lock never gets here: checkLockFlag refuses it first, as the syscall does
+            case EINVAL -> "flags 0x" + Long.toHexString(flags) + " are not valid here";
             case EACCES -> "programs may not write to this map (BPF_F_RDONLY_PROG)";
             default -> e.description();
         };

@@ -16,6 +16,7 @@ public final class ElementPool {
     private long freeHead;
     private long bump;
     private long chunkEnd;
+    /** Elements carved so far: the next chunk grows with it. */
     private long capacity;
 
     /** A pool of {@code elementSize}-byte elements (a multiple of 8) with room for {@code reserve} of them now. */
@@ -51,11 +52,6 @@ public final class ElementPool {
     public synchronized void free(long element) {
         Native.putLong(element, freeHead);
         freeHead = element;
-    }
-
-    /** Elements the pool has room for so far. */
-    public synchronized long capacity() {
-        return capacity;
     }
 
     private void addChunk(long n) {

@@ -123,10 +123,6 @@ public final class MapMemory implements AutoCloseable {
         return bytes;
     }
 
-    public synchronized boolean isClosed() {
-        return closed;
-    }
-
     /** Frees everything; addresses handed out become invalid. Idempotent. */
     @Override
     public synchronized void close() {

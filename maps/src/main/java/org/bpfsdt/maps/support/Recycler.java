@@ -80,11 +80,6 @@ public final class Recycler {
         scheduled = true;
     }
 
-    /** Addresses retired and not yet handed back. */
-    public synchronized int pending() {
-        return collected + waitingCount;
-    }
-
     /** The map is going away with its memory: drop everything, and let late callbacks do nothing. */
     public synchronized void close() {
         closed = true;
