@@ -14,7 +14,6 @@ import java.util.List;
 import org.bpfsdt.api.BpfMap;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.spi.ContextLayouts;
-import org.bpfsdt.loader.LoadedObject;
 
 /**
  * Every program of {@code testprogs/} and of the shared yardstick programs with the inputs and

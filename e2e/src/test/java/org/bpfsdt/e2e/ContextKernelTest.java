@@ -23,6 +23,7 @@ import org.bpfsdt.api.TestRunSpec;
 import org.bpfsdt.api.isa.Assembler;
 import org.bpfsdt.api.spi.ContextLayouts;
 import org.bpfsdt.core.runtime.CoreRuntime;
+import org.bpfsdt.core.runtime.ServiceLoaderRuntime;
 import org.bpfsdt.oracle.KernelBpf;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +41,7 @@ class ContextKernelTest {
 
     @BeforeAll
     static void start() {
-        runtime = Runtimes.real();
+        runtime = new ServiceLoaderRuntime();
     }
 
     @AfterAll

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import org.bpfsdt.api.TestRunResult;
 import org.bpfsdt.core.runtime.CoreRuntime;
+import org.bpfsdt.core.runtime.ServiceLoaderRuntime;
 import org.bpfsdt.loader.LoadedObject;
 import org.bpfsdt.loader.ObjectFile;
 import org.bpfsdt.oracle.KernelBpf;
@@ -30,7 +31,7 @@ class KernelComparisonTest {
     @TestFactory
     Stream<DynamicTest> theKernelAgreesWithThisRuntime() {
         List<String> engines;
-        try (CoreRuntime probe = Runtimes.real()) {
+        try (CoreRuntime probe = new ServiceLoaderRuntime()) {
             engines = ObjectRunTest.engines(probe);
         }
         return engines.stream().flatMap(engine -> Catalogue.all().stream().map(c -> DynamicTest.dynamicTest(engine + ": " + c.name(), () -> {
@@ -43,7 +44,7 @@ class KernelComparisonTest {
 
     private static void compare(ProgramCase c, String engine) {
         ObjectFile kernelObj = CaseRunner.open(c);
-        try (CoreRuntime rt = Runtimes.real();
+        try (CoreRuntime rt = new ServiceLoaderRuntime();
              KernelObject k = KernelObject.load(kernelObj)) {
             List<KernelBpf.TestRun> theirs = CaseRunner.runInKernel(c, k);
             ProgramCase.Outcome ours = CaseRunner.run(c, rt, engine);

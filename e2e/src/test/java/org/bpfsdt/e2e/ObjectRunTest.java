@@ -15,6 +15,7 @@ import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.TestRunResult;
 import org.bpfsdt.api.TestRunSpec;
 import org.bpfsdt.core.runtime.CoreRuntime;
+import org.bpfsdt.core.runtime.ServiceLoaderRuntime;
 import org.bpfsdt.loader.LoadedObject;
 import org.bpfsdt.loader.ObjectFile;
 import org.bpfsdt.loader.ObjectProgram;
@@ -37,7 +38,7 @@ class ObjectRunTest {
     @TestFactory
     Stream<DynamicTest> everyProgramReturnsItsDocumentedResult() {
         List<DynamicTest> tests = new ArrayList<>();
-        try (CoreRuntime probe = Runtimes.real()) {
+        try (CoreRuntime probe = new ServiceLoaderRuntime()) {
             for (String engine : engines(probe)) {
                 for (ProgramCase c : Catalogue.all()) {
                     tests.add(DynamicTest.dynamicTest(engine + ": " + c.name(), () -> check(c, engine)));
@@ -48,7 +49,7 @@ class ObjectRunTest {
     }
 
     private static void check(ProgramCase c, String engine) {
-        try (CoreRuntime rt = Runtimes.real()) {
+        try (CoreRuntime rt = new ServiceLoaderRuntime()) {
             ProgramCase.Outcome o = CaseRunner.run(c, rt, engine);
             try (LoadedObject loaded = o.object()) {
                 for (int i = 0; i < c.runs().size(); i++) {
@@ -70,7 +71,7 @@ class ObjectRunTest {
         objects.addAll(Shared.objectsIn(Shared.benchProgs()));
         objects.removeIf(p -> p.getFileName().toString().equals("sdt_like_observer.o"));
         for (Path path : objects) {
-            try (CoreRuntime rt = Runtimes.real()) {
+            try (CoreRuntime rt = new ServiceLoaderRuntime()) {
                 ObjectFile obj = ObjectFile.open(path);
                 for (ObjectProgram p : obj.programs()) {
                     if (p.type() == null) {
@@ -90,7 +91,7 @@ class ObjectRunTest {
     /** The yardstick fentry observer loads against the sdt_like program's subprogram and reads its arguments. */
     @Test
     void theYardstickObserverLoadsAgainstItsTarget() {
-        try (CoreRuntime rt = Runtimes.real();
+        try (CoreRuntime rt = new ServiceLoaderRuntime();
              LoadedObject target = ObjectFile.open(Shared.benchProgs().resolve("sdt_like.o")).load(rt)) {
             ObjectFile observer = ObjectFile.open(Shared.benchProgs().resolve("sdt_like_observer.o"));
             observer.program("observe_trace_point").setAttachTarget(target.program("sdt_like"), "trace_point");

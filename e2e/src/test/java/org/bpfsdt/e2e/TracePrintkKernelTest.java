@@ -21,6 +21,7 @@ import org.bpfsdt.api.TestRunSpec;
 import org.bpfsdt.api.TracePipe;
 import org.bpfsdt.api.isa.Assembler;
 import org.bpfsdt.core.runtime.CoreRuntime;
+import org.bpfsdt.core.runtime.ServiceLoaderRuntime;
 import org.bpfsdt.oracle.KernelBpf;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +45,7 @@ class TracePrintkKernelTest {
 
     @BeforeAll
     static void start() {
-        runtime = Runtimes.real();
+        runtime = new ServiceLoaderRuntime();
     }
 
     @AfterAll

@@ -184,11 +184,7 @@ public final class KernelBpf {
                 attr.set(JAVA_INT, 56, btf.valueTypeId());
             }
             attr.set(JAVA_LONG, 64, mapExtra);
-            long r = bpf(MAP_CREATE, attr, arena);
-            if (r < 0) {
-                throw failure((int) -r, "BPF_MAP_CREATE " + type);
-            }
-            return (int) r;
+            return (int) check(bpf(MAP_CREATE, attr, arena), "BPF_MAP_CREATE " + type);
         }
     }
 
@@ -197,45 +193,18 @@ public final class KernelBpf {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = elemAttr(arena, fd, key, value);
             attr.set(JAVA_LONG, 24, flags);
-            long r = bpf(MAP_UPDATE_ELEM, attr, arena);
-            if (r < 0) {
-                throw failure((int) -r, "BPF_MAP_UPDATE_ELEM");
-            }
+            check(bpf(MAP_UPDATE_ELEM, attr, arena), "BPF_MAP_UPDATE_ELEM");
         }
     }
 
     /** {@code BPF_MAP_LOOKUP_ELEM}: the value, or empty on ENOENT. */
     public static Optional<byte[]> mapLookup(int fd, byte[] key, int valueBytes) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment value = arena.allocate(Math.max(1, valueBytes), 8);
-            MemorySegment attr = elemAttr(arena, fd, key, null);
-            attr.set(JAVA_LONG, 16, value.address());
-            long r = bpf(MAP_LOOKUP_ELEM, attr, arena);
-            if (r == -Errno.ENOENT.code()) {
-                return Optional.empty();
-            }
-            if (r < 0) {
-                throw failure((int) -r, "BPF_MAP_LOOKUP_ELEM");
-            }
-            return Optional.of(value.asSlice(0, valueBytes).toArray(ValueLayout.JAVA_BYTE));
-        }
+        return elemOut(MAP_LOOKUP_ELEM, "BPF_MAP_LOOKUP_ELEM", fd, key, valueBytes);
     }
 
     /** {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM} (a pop for queues and stacks with {@code key == null}): the value, or empty on ENOENT. */
     public static Optional<byte[]> mapLookupAndDelete(int fd, byte[] key, int valueBytes) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment value = arena.allocate(Math.max(1, valueBytes), 8);
-            MemorySegment attr = elemAttr(arena, fd, key, null);
-            attr.set(JAVA_LONG, 16, value.address());
-            long r = bpf(MAP_LOOKUP_AND_DELETE_ELEM, attr, arena);
-            if (r == -Errno.ENOENT.code()) {
-                return Optional.empty();
-            }
-            if (r < 0) {
-                throw failure((int) -r, "BPF_MAP_LOOKUP_AND_DELETE_ELEM");
-            }
-            return Optional.of(value.asSlice(0, valueBytes).toArray(ValueLayout.JAVA_BYTE));
-        }
+        return elemOut(MAP_LOOKUP_AND_DELETE_ELEM, "BPF_MAP_LOOKUP_AND_DELETE_ELEM", fd, key, valueBytes);
     }
 
     /** The number of possible CPUs ({@code /sys/devices/system/cpu/possible}): how many values a per-CPU map has per key. */
@@ -260,27 +229,28 @@ public final class KernelBpf {
             if (r == -Errno.ENOENT.code()) {
                 return false;
             }
-            if (r < 0) {
-                throw failure((int) -r, "BPF_MAP_DELETE_ELEM");
-            }
+            check(r, "BPF_MAP_DELETE_ELEM");
             return true;
         }
     }
 
     /** {@code BPF_MAP_GET_NEXT_KEY}; {@code key == null} asks for the first. */
     public static Optional<byte[]> mapNextKey(int fd, byte[] key, int keySize) {
+        return elemOut(MAP_GET_NEXT_KEY, "BPF_MAP_GET_NEXT_KEY", fd, key, keySize);
+    }
+
+    /** An element command that writes {@code bytes} at the address in the attribute's {@code value} field (a value, or the next key); empty on ENOENT. */
+    private static Optional<byte[]> elemOut(int cmd, String name, int fd, byte[] key, int bytes) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment next = arena.allocate(Math.max(1, keySize), 8);
+            MemorySegment out = arena.allocate(Math.max(1, bytes), 8);
             MemorySegment attr = elemAttr(arena, fd, key, null);
-            attr.set(JAVA_LONG, 16, next.address());
-            long r = bpf(MAP_GET_NEXT_KEY, attr, arena);
+            attr.set(JAVA_LONG, 16, out.address());
+            long r = bpf(cmd, attr, arena);
             if (r == -Errno.ENOENT.code()) {
                 return Optional.empty();
             }
-            if (r < 0) {
-                throw failure((int) -r, "BPF_MAP_GET_NEXT_KEY");
-            }
-            return Optional.of(next.asSlice(0, keySize).toArray(ValueLayout.JAVA_BYTE));
+            check(r, name);
+            return Optional.of(out.asSlice(0, bytes).toArray(ValueLayout.JAVA_BYTE));
         }
     }
 
@@ -289,10 +259,7 @@ public final class KernelBpf {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
             attr.set(JAVA_INT, 0, fd);
-            long r = bpf(MAP_FREEZE, attr, arena);
-            if (r < 0) {
-                throw failure((int) -r, "BPF_MAP_FREEZE");
-            }
+            check(bpf(MAP_FREEZE, attr, arena), "BPF_MAP_FREEZE");
         }
     }
 
@@ -321,10 +288,7 @@ public final class KernelBpf {
             attr.set(JAVA_INT, 44, ctx == null ? 0 : ctx.length);
             attr.set(JAVA_LONG, 48, ctxIn.address());
             attr.set(JAVA_LONG, 56, ctxOut.address());
-            long r = bpf(PROG_TEST_RUN, attr, arena);
-            if (r < 0) {
-                throw failure((int) -r, "BPF_PROG_TEST_RUN");
-            }
+            check(bpf(PROG_TEST_RUN, attr, arena), "BPF_PROG_TEST_RUN");
             int outLen = attr.get(JAVA_INT, 12);
             int ctxLen = attr.get(JAVA_INT, 44);
             return new TestRun(attr.get(JAVA_INT, 4),
@@ -378,6 +342,14 @@ public final class KernelBpf {
         } catch (Throwable t) {
             throw new IllegalStateException("bpf() could not be called", t);
         }
+    }
+
+    /** {@code r}, unless it is minus an errno: then the kernel's failure of {@code what}. */
+    private static long check(long r, String what) {
+        if (r < 0) {
+            throw failure((int) -r, what);
+        }
+        return r;
     }
 
     private static BpfException failure(int errno, String what) {

@@ -73,6 +73,8 @@ public final class Opcodes {
     public static final int MAX_CALL_FRAMES = 8;
     /** The kernel's limit on tail calls in one run. */
     public static final int MAX_TAIL_CALLS = 33;
+    /** The kernel's {@code BPF_MAX_LOOPS}: the most {@code bpf_loop} iterations, and a frame's may_goto budget. */
+    public static final int MAX_LOOPS = 1 << 23;
 
     public static int cls(int opcode) {
         return opcode & 0x07;

@@ -48,10 +48,6 @@ public final class Engines {
         this.currentState = currentState;
     }
 
-    public String hostArch() {
-        return hostArch;
-    }
-
     /** The engines present, best first for this host: JITs that run here by ranking, the interpreter, then JITs for other hosts. */
     public synchronized List<EngineInfo> engines() {
         List<EngineInfo> out = new ArrayList<>();
@@ -91,7 +87,7 @@ public final class Engines {
             for (ProgramEngine pe : programs) {
                 Executable cur = pe.current();
                 boolean better = cur.service() == null || s.beats(cur.service());
-                if (!fits(s, pe) || !better) {
+                if (pe.pinned() != null || !suits(s, pe.code()) || !better) {
                     continue;
                 }
                 try {
@@ -134,8 +130,9 @@ public final class Engines {
         }
     }
 
-    private boolean fits(JitService s, ProgramEngine pe) {
-        return pe.pinned() == null && s.runsHere(hostArch) && (s.sdtProbes() || !pe.code().needsSdt());
+    /** Whether {@code s} can run {@code code} here: its code runs on this host, with SDT probes when the program needs them. */
+    private boolean suits(JitService s, ProgramCode code) {
+        return s.runsHere(hostArch) && (s.sdtProbes() || !code.needsSdt());
     }
 
     // programs ---------------------------------------------------------------------------------
@@ -187,7 +184,7 @@ public final class Engines {
 
     /** The best engine for {@code code}; {@code quiet}: a JIT's failure only moves on (hot swap). */
     private Executable selectAuto(ProgramCode code, boolean quiet) {
-        for (JitService s : sorted(s -> s.runsHere(hostArch) && (s.sdtProbes() || !code.needsSdt()))) {
+        for (JitService s : sorted(s -> suits(s, code))) {
             try {
                 return compile(s, code);
             } catch (BpfException e) {

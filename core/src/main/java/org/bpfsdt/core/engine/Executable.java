@@ -23,7 +23,13 @@ public sealed interface Executable extends CallTarget permits Interpreted, Jitte
      * Runs {@code max(repeat, 1)} times on the same context and returns the last r0: a test
      * run's batch, looped inside native code where the engine has a batch entry.
      */
-    long runBatch(ExecState state, long ctx, long repeat);
+    default long runBatch(ExecState state, long ctx, long repeat) {
+        long r0 = 0;
+        for (long i = Math.max(repeat, 1); i > 0; i--) {
+            r0 = run(state, ctx);
+        }
+        return r0;
+    }
 
     /** The native entry for tail calls from native code (a program descriptor's {@code entry}), or 0. */
     long entryAddress();

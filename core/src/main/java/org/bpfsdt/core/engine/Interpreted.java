@@ -28,15 +28,6 @@ public record Interpreted(Interpreter interpreter, DecodedProgram program) imple
     }
 
     @Override
-    public long runBatch(ExecState state, long ctx, long repeat) {
-        long r0 = 0;
-        for (long i = Math.max(repeat, 1); i > 0; i--) {
-            r0 = interpreter.run(state, program, ctx, 0);
-        }
-        return r0;
-    }
-
-    @Override
     public long entryAddress() {
         return 0;
     }

@@ -18,7 +18,8 @@ public final class Jitted implements Executable {
     private final int programId;
     private final Helper[] helpers;
     // made once: a method reference per run would allocate
-    private final ExecState.NativeBody body = this::invoke;
+    private final ExecState.NativeBody once = this::runOnce;
+    private final ExecState.NativeBody many = this::runMany;
 
     Jitted(JitService service, JitImage image, int programId, Helper[] helpers) {
         this.service = service;
@@ -50,38 +51,37 @@ public final class Jitted implements Executable {
 
     @Override
     public long run(ExecState state, long ctx) {
-        return state.runNative(programId, helpers, ctx, body);
+        return state.runNative(programId, helpers, ctx, 0, once);
     }
 
-    private long invoke(long ctx) {
+    @Override
+    public long runBatch(ExecState state, long ctx, long repeat) {
+        return batch == null ? Executable.super.runBatch(state, ctx, repeat)
+                : state.runNative(programId, helpers, ctx, Math.max(repeat, 1), many);
+    }
+
+    private long runOnce(long ctx, long unused) {
         try {
             return (long) entry.invokeExact(ctx);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new BpfException(Errno.EFAULT, service.arch() + " code of program " + programId + " failed: " + t, t);
+            throw failed(t);
         }
     }
 
-    @Override
-    public long runBatch(ExecState state, long ctx, long repeat) {
-        if (batch == null) {
-            long r0 = 0;
-            for (long i = Math.max(repeat, 1); i > 0; i--) {
-                r0 = run(state, ctx);
-            }
-            return r0;
+    private long runMany(long ctx, long repeat) {
+        try {
+            return (long) batch.invokeExact(ctx, repeat);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw failed(t);
         }
-        long n = Math.max(repeat, 1);
-        return state.runNative(programId, helpers, ctx, c -> {
-            try {
-                return (long) batch.invokeExact(c, n);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new BpfException(Errno.EFAULT, service.arch() + " code of program " + programId + " failed: " + t, t);
-            }
-        });
+    }
+
+    private BpfException failed(Throwable t) {
+        return new BpfException(Errno.EFAULT, service.arch() + " code of program " + programId + " failed: " + t, t);
     }
 
     @Override

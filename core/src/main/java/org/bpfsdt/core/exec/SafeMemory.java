@@ -19,21 +19,11 @@ public final class SafeMemory {
             LINKER.defaultLookup().find("process_vm_readv").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-    private static final MethodHandle GETPID = LINKER.downcallHandle(LINKER.defaultLookup().find("getpid").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT));
     /** Bytes of scratch memory {@link #copy} needs: two {@code struct iovec}. */
     public static final int SCRATCH = 32;
-    private static final int PID = pid();
+    private static final int PID = Host.pid();
 
     private SafeMemory() {
-    }
-
-    private static int pid() {
-        try {
-            return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw new ExceptionInInitializerError(t);
-        }
     }
 
     /**

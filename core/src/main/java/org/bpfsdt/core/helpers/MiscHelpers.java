@@ -3,6 +3,7 @@ package org.bpfsdt.core.helpers;
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.HelperId;
+import org.bpfsdt.api.isa.Opcodes;
 import org.bpfsdt.core.exec.NativeCalls;
 import org.bpfsdt.core.exec.NativeMemory;
 import org.bpfsdt.core.exec.SafeMemory;
@@ -10,9 +11,6 @@ import org.bpfsdt.core.interp.HelperTable;
 
 /** Random numbers, the CPU number, {@code bpf_loop}, {@code bpf_tail_call}'s table entry, the probe reads and {@code bpf_strncmp}. */
 final class MiscHelpers {
-    /** The kernel's bound on {@code bpf_loop} iterations ({@code BPF_MAX_LOOPS}). */
-    static final long MAX_LOOPS = 8L * 1024 * 1024;
-
     private MiscHelpers() {
     }
 
@@ -78,7 +76,7 @@ final class MiscHelpers {
             return -Errno.EINVAL.code();
         }
         long n = nr & 0xffffffffL;
-        if (n > MAX_LOOPS) {
+        if (n > Opcodes.MAX_LOOPS) {
             return -Errno.E2BIG.code();
         }
         boolean interpreted = st.program() != null;

@@ -1,6 +1,5 @@
 package org.bpfsdt.core.helpers;
 
-import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.HelperId;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.core.exec.NativeMemory;

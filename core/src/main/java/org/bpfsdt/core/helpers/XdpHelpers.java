@@ -44,11 +44,6 @@ final class XdpHelpers {
         return NativeMemory.u64(xdp + XDP_DATA_END) - NativeMemory.u64(xdp + XDP_DATA);
     }
 
-    /** Bytes of metadata in front of the packet. */
-    private static long metaLength(long xdp) {
-        return NativeMemory.u64(xdp + XDP_DATA) - NativeMemory.u64(xdp + XDP_DATA_META);
-    }
-
     static long adjustHead(long xdp, int offset) {
         long data = NativeMemory.u64(xdp + XDP_DATA);
         long meta = NativeMemory.u64(xdp + XDP_DATA_META);

@@ -89,42 +89,48 @@ public final class CheckedMemory {
         return st.stackInit;
     }
 
-    /** Checks the memory instruction {@code op} at {@code pc} before it runs. */
+    /**
+     * Checks the memory instruction {@code op} at {@code pc} before it runs. This is the checked
+     * interpreter's per-instruction path: the access is described only when it faults.
+     */
     void checkAccess(ExecState st, DecodedProgram p, int pc, int op, long w, long[] r, int frame, int base) {
         boolean load = MemoryOps.isLoad(op);
         boolean atomic = MemoryOps.isAtomic(op);
         int reg = load ? src(w) : dst(w);
         int size = MemoryOps.size(op);
         long addr = r[reg] + off(w);
-        String where = "r" + reg + (off(w) < 0 ? " - " + -off(w) : " + " + off(w)) + " = 0x" + Long.toHexString(addr);
         if (atomic && (addr & (size - 1)) != 0) {
-            throw fault(p, pc, "misaligned " + size + "-byte atomic access at " + where);
+            throw fault(p, pc, "misaligned " + size + "-byte atomic access at " + where(reg, off(w), addr));
         }
-        String what = (load ? "read" : atomic ? "atomic update" : "write") + " of " + size + " byte" + (size == 1 ? "" : "s") + " at " + where;
+        String problem;
         if (inThreadStack(st, addr, size)) {
-            stackAccess(st, p, pc, frame, base, addr, size, load || atomic, !load, what);
-            return;
+            problem = stackAccess(st, frame, base, addr, size, load || atomic, !load);
+        } else {
+            Region region = find(addr, size);
+            problem = region == null ? "is outside every known region"
+                    : !load && !region.writable() ? "writes read-only region '" + region.name() + "'" : null;
         }
-        Region region = find(addr, size);
-        if (region == null) {
-            throw fault(p, pc, what + " is outside every known region");
+        if (problem != null) {
+            String what = (load ? "read" : atomic ? "atomic update" : "write") + " of " + size + " byte" + (size == 1 ? "" : "s")
+                    + " at " + where(reg, off(w), addr);
+            throw fault(p, pc, what + " " + problem);
         }
-        if (!load && !region.writable()) {
-            throw fault(p, pc, what + " writes read-only region '" + region.name() + "'");
-        }
+    }
+
+    private static String where(int reg, int off, long addr) {
+        return "r" + reg + (off < 0 ? " - " + -off : " + " + off) + " = 0x" + Long.toHexString(addr);
     }
 
     private boolean inThreadStack(ExecState st, long addr, long size) {
         return addr + size > st.stackBottom() && addr < st.stackTop();
     }
 
-    private void stackAccess(ExecState st, DecodedProgram p, int pc, int frame, int base, long addr, long size,
-                             boolean read, boolean write, String what) {
+    /** Checks and records a stack access of the run's frames; what is wrong with it, or {@code null}. */
+    private String stackAccess(ExecState st, int frame, int base, long addr, long size, boolean read, boolean write) {
         long low = st.frameAddress(frame) - ExecState.FRAME_SIZE;
         long high = st.frameAddress(base);
         if (addr < low || addr + size > high) {
-            throw fault(p, pc, what + " is outside the stack frames of the run (0x" + Long.toHexString(low)
-                    + "..0x" + Long.toHexString(high) + ")");
+            return "is outside the stack frames of the run (0x" + Long.toHexString(low) + "..0x" + Long.toHexString(high) + ")";
         }
         long[] bits = bits(st);
         long from = addr - st.stackBottom();
@@ -132,8 +138,7 @@ public final class CheckedMemory {
             for (long b = from; b < from + size; b++) {
                 if ((bits[(int) (b >>> 6)] & 1L << b) == 0) {
                     long fp = st.frameAddress(frame);
-                    throw fault(p, pc, what + " reads uninitialised stack at r10 - " + (fp - (st.stackBottom() + b))
-                            + " of frame " + (frame - base));
+                    return "reads uninitialised stack at r10 - " + (fp - (st.stackBottom() + b)) + " of frame " + (frame - base);
                 }
             }
         }
@@ -142,6 +147,7 @@ public final class CheckedMemory {
                 bits[(int) (b >>> 6)] |= 1L << b;
             }
         }
+        return null;
     }
 
     private Region find(long addr, long size) {
@@ -199,19 +205,18 @@ public final class CheckedMemory {
         if (size <= 0) {
             return;
         }
-        String what = proto.id().cName() + " argument " + (i + 1) + " (r" + (i + 1) + " = 0x" + Long.toHexString(ptr)
-                + ", " + size + " bytes, " + t + ")";
+        String problem;
         if (inThreadStack(st, ptr, size)) {
             // helpers fill uninitialised memory arguments: the bytes count as written afterwards
-            stackAccess(st, p, pc, frame, base, ptr, size, read, true, what);
-            return;
+            problem = stackAccess(st, frame, base, ptr, size, read, true);
+        } else {
+            Region region = find(ptr, size);
+            problem = region == null ? "is outside every known region"
+                    : !read && !region.writable() ? "is read-only region '" + region.name() + "'" : null;
         }
-        Region region = find(ptr, size);
-        if (region == null) {
-            throw fault(p, pc, what + " is outside every known region");
-        }
-        if (!read && !region.writable()) {
-            throw fault(p, pc, what + " is read-only region '" + region.name() + "'");
+        if (problem != null) {
+            throw fault(p, pc, proto.id().cName() + " argument " + (i + 1) + " (r" + (i + 1) + " = 0x" + Long.toHexString(ptr)
+                    + ", " + size + " bytes, " + t + ") " + problem);
         }
     }
 

@@ -144,10 +144,6 @@ public final class DecodedProgram {
         return insns;
     }
 
-    public boolean isChecked() {
-        return checked;
-    }
-
     /**
      * Makes probe {@code index}'s site call {@code dispatch} ({@code null}: a NOP again). Runs on
      * other threads see the change at their next pass over the site: each pass calls the old

@@ -18,8 +18,8 @@ public final class ExecState extends RunSlot {
     public static final int FRAME_SIZE = Opcodes.STACK_SIZE;
     /** Frames one thread can hold across nested runs. */
     public static final int THREAD_FRAMES = 64;
-    /** The kernel's may_goto budget per frame ({@code BPF_MAX_LOOPS}). */
-    static final long MAY_GOTO_BUDGET = 8L * 1024 * 1024;
+    /** The kernel's may_goto budget per frame. */
+    static final long MAY_GOTO_BUDGET = Opcodes.MAX_LOOPS;
 
     /**
      * Bytes of native scratch memory each thread's helpers may use, one helper at a time: the
@@ -139,11 +139,11 @@ public final class ExecState extends RunSlot {
     }
 
     /**
-     * Runs {@code body} as a native run of program {@code programId}: helpers called from its code
-     * find {@code helpers} and {@code ctx} here. Nested native and interpreted runs restore what
-     * they replace.
+     * Runs {@code body} on {@code ctx} and {@code arg} as a native run of program {@code programId}:
+     * helpers called from its code find {@code helpers} and {@code ctx} here. Nested native and
+     * interpreted runs restore what they replace.
      */
-    public long runNative(int programId, Helper[] helpers, long ctx, NativeBody body) {
+    public long runNative(int programId, Helper[] helpers, long ctx, long arg, NativeBody body) {
         DecodedProgram outerProgram = program;
         Helper[] outerHelpers = nativeHelpers;
         int outerId = nativeProgramId;
@@ -154,7 +154,7 @@ public final class ExecState extends RunSlot {
         this.ctx = ctx;
         level++;
         try {
-            long r0 = body.run(ctx);
+            long r0 = body.run(ctx, arg);
             Throwable f = nativeFault;
             if (f != null) {
                 nativeFault = null;
@@ -183,10 +183,10 @@ public final class ExecState extends RunSlot {
         }
     }
 
-    /** The native code of one run: ctx in, r0 out. */
+    /** The native code of one run: ctx and one more argument in (a batch's repeat count, a raw run's length), r0 out. */
     @FunctionalInterface
     public interface NativeBody {
-        long run(long ctx);
+        long run(long ctx, long arg);
     }
 
     /** The context (r1) the run in progress was started with. */
@@ -197,11 +197,6 @@ public final class ExecState extends RunSlot {
     /** The CPU number this thread counts as, for per-CPU maps and {@code bpf_get_smp_processor_id}. */
     public int cpu() {
         return cpu;
-    }
-
-    /** Whether a program is running on this thread now. */
-    public boolean running() {
-        return level > 0;
     }
 
     /** The interpreter this state belongs to, for helpers that run callbacks. */

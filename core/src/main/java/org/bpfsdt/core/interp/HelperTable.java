@@ -1,8 +1,6 @@
 package org.bpfsdt.core.interp;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -71,12 +69,6 @@ public final class HelperTable {
         return id >= 0 && id < e.length && e[id] != null ? e[id].proto : null;
     }
 
-    /** The prototypes by id, as {@link org.bpfsdt.api.spi.VerifierRequest#helpers()} takes them (a snapshot). */
-    public IntFunction<HelperProto> protos() {
-        Entry[] e = entries;
-        return id -> id >= 0 && id < e.length && e[id] != null ? e[id].proto : null;
-    }
-
     /**
      * The prototypes programs of {@code type} may call (a snapshot): a registered standard helper
      * when the kernel offers it to that type ({@link HelperProtos#allowed}), any other registered
@@ -92,18 +84,6 @@ public final class HelperTable {
             HelperId h = HelperId.byId(id);
             return h == null || HelperProtos.of(h) == null || HelperProtos.allowed(type, h) ? p : null;
         };
-    }
-
-    /** Numbers of the helpers registered. */
-    public List<Integer> ids() {
-        Entry[] e = entries;
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < e.length; i++) {
-            if (e[i] != null) {
-                out.add(i);
-            }
-        }
-        return out;
     }
 
     /** The implementations indexed by number, as decoded programs bind them. */

@@ -3,7 +3,6 @@ package org.bpfsdt.core.runtime;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -213,10 +212,6 @@ public class CoreRuntime implements BpfRuntime {
         return possibleCpus;
     }
 
-    MapContext mapContext() {
-        return mapContext;
-    }
-
     void ensureOpen() {
         if (closed.get()) {
             throw new BpfException(Errno.EBADF, "the runtime is closed");
@@ -248,7 +243,7 @@ public class CoreRuntime implements BpfRuntime {
             if (backend != null) {
                 backend.close();
             }
-            heap.free(header, RuntimeLinkage.MAP_HEADER_SIZE);
+            heap.free(header);
             throw e;
         }
     }
@@ -320,8 +315,7 @@ public class CoreRuntime implements BpfRuntime {
      */
     TestRunResult testRun(LoadedProgram p, TestRunSpec spec) {
         ensureOpen();
-        ContextBuilder builder = contextBuilders.stream().filter(b -> b.types().contains(p.type)).findFirst()
-                .orElseThrow(() -> new BpfException(Errno.ENOTSUPP, "test runs of " + p.type + " programs are not supported"));
+        ContextBuilder builder = contextBuilder(p.type);
         int repeat = Math.max(1, spec.repeat());
         try (Arena arena = Arena.ofConfined()) {
             ContextBuilder.TestContext ctx = builder.prepare(p.type, spec, arena);
@@ -347,6 +341,15 @@ public class CoreRuntime implements BpfRuntime {
         }
     }
 
+    private ContextBuilder contextBuilder(org.bpfsdt.api.ProgramType type) {
+        for (ContextBuilder b : contextBuilders) {
+            if (b.types().contains(type)) {
+                return b;
+            }
+        }
+        throw new BpfException(Errno.ENOTSUPP, "test runs of " + type + " programs are not supported");
+    }
+
     /** The kernel's {@code ENOSPC} when the caller left less room than the output needs. */
     private static void checkRoom(String what, int size, int room, long r0) {
         if (room != 0 && size > room) {
@@ -365,8 +368,7 @@ public class CoreRuntime implements BpfRuntime {
                 + (linkProviders.isEmpty() ? " (no link provider is present: install the links bundle)" : "")));
         LoadedProgram program = acquire(spec.program());
         try {
-            LinkContext ctx = linkContext;
-            LinkBackend backend = provider.create(spec, ctx);
+            LinkBackend backend = provider.create(spec, linkContext);
             if (backend == null) {
                 throw new BpfException(Errno.EINVAL, "the link provider for " + spec.attachType() + " created nothing");
             }
@@ -512,9 +514,9 @@ public class CoreRuntime implements BpfRuntime {
             ExecState st = state();
             grace.enter(st);
             try {
-                return st.runNative(0, code.helpers(), r1, ctx -> {
+                return st.runNative(0, code.helpers(), r1, r2, (ctx, len) -> {
                     try {
-                        return (long) entry.invokeExact(ctx, r2);
+                        return (long) entry.invokeExact(ctx, len);
                     } catch (RuntimeException | Error e) {
                         throw e;
                     } catch (Throwable t) {

@@ -70,10 +70,6 @@ final class IdTable<T> {
         return new ArrayList<>(byId.values());
     }
 
-    synchronized int size() {
-        return byId.size();
-    }
-
     private void publish() {
         int c = 8;
         while (c < byId.size() * 2 + 2) {

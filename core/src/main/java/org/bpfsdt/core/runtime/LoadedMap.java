@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
-import org.bpfsdt.api.MapFlags;
 import org.bpfsdt.api.MapInfo;
 import org.bpfsdt.api.MapSpec;
 import org.bpfsdt.api.MapType;
@@ -138,11 +137,6 @@ final class LoadedMap extends RuntimeObject {
                 Optional.ofNullable(backend.inlineLookup()).flatMap(o -> o), Optional.ofNullable(backend.lookupFunction()).flatMap(o -> o));
     }
 
-    /** Whether programs may write its values. */
-    boolean programWritable() {
-        return (spec.flags() & MapFlags.RDONLY_PROG) == 0;
-    }
-
     @Override
     protected void free() {
         runtime.maps.remove(id, this);
@@ -151,7 +145,7 @@ final class LoadedMap extends RuntimeObject {
             try {
                 backend.close();
             } finally {
-                runtime.heap().free(header, RuntimeLinkage.MAP_HEADER_SIZE);
+                runtime.heap().free(header);
             }
         });
     }

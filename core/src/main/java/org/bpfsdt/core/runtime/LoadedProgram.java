@@ -143,9 +143,10 @@ final class LoadedProgram extends RuntimeObject {
      * interpreter runs, called from a JIT trampoline).
      */
     synchronized long nativeEntry() {
-        Executable ex = latest;
-        if (ex instanceof Jitted j && j.service().runsHere(runtime.engineResolution().hostArch()) && ex.entryAddress() != 0) {
-            return ex.entryAddress();
+        long own = latest.entryAddress();
+        if (own != 0) {
+            // native code of a JIT that runs here (engine resolution compiles for no other host)
+            return own;
         }
         if (upcallEntry == 0) {
             upcallArena = Arena.ofShared();
@@ -239,7 +240,7 @@ final class LoadedProgram extends RuntimeObject {
             upcalls = upcallArena;
         }
         runtime.grace().defer(() -> {
-            runtime.heap().free(descriptor, RuntimeLinkage.PROG_DESCRIPTOR_SIZE);
+            runtime.heap().free(descriptor);
             if (upcalls != null) {
                 upcalls.close();
             }

@@ -27,7 +27,6 @@ public final class NativeHeap {
     }
 
     private final AtomicLong live = new AtomicLong();
-    private final AtomicLong liveBytes = new AtomicLong();
 
     /** {@code size} zeroed bytes, 16-byte aligned; {@code ENOMEM} when there are none. */
     public long allocate(long size, String what) {
@@ -41,11 +40,11 @@ public final class NativeHeap {
             throw new BpfException(Errno.ENOMEM, "cannot allocate " + size + " bytes for " + what);
         }
         live.incrementAndGet();
-        liveBytes.addAndGet(size);
         return a;
     }
 
-    public void free(long address, long size) {
+    /** Frees what {@link #allocate} returned; 0 is ignored. */
+    public void free(long address) {
         if (address == 0) {
             return;
         }
@@ -55,15 +54,10 @@ public final class NativeHeap {
             throw new IllegalStateException("free failed", t);
         }
         live.decrementAndGet();
-        liveBytes.addAndGet(-size);
     }
 
     /** Allocations not freed yet. */
     public long liveAllocations() {
         return live.get();
-    }
-
-    public long liveBytes() {
-        return liveBytes.get();
     }
 }

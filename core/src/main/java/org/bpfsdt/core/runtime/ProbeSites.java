@@ -10,7 +10,6 @@ import org.bpfsdt.api.spi.ProgramRef;
 import org.bpfsdt.api.spi.SdtProbe;
 import org.bpfsdt.api.spi.SdtSite;
 import org.bpfsdt.api.spi.Trampoline;
-import org.bpfsdt.core.engine.Executable;
 import org.bpfsdt.core.engine.Interpreted;
 import org.bpfsdt.core.engine.Jitted;
 import org.bpfsdt.core.interp.DecodedProgram;
@@ -36,10 +35,7 @@ final class ProbeSites {
     /** The observers behind {@code refs}, each checked to be loaded against probe {@code probe} of {@code target}. */
     private static List<LoadedProgram> observers(LoadedProgram target, SdtProbe probe, List<ProgramRef> refs) {
         return refs.stream().map(r -> {
-            if (!(r instanceof ProgramReference ref) || ref.program().runtime != target.runtime) {
-                throw new BpfException(Errno.EBADF, r + " is not a program of this runtime");
-            }
-            LoadedProgram o = ref.program();
+            LoadedProgram o = ProgramReference.of(r, target.runtime);
             if (o.observedProbe == null || o.attachTarget != target || !o.observedProbe.probe().name().equals(probe.name())) {
                 throw new BpfException(Errno.EINVAL, o + " was not loaded as an observer of probe '" + probe.name() + "' of " + target);
             }

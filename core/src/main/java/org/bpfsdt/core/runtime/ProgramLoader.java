@@ -113,7 +113,7 @@ final class ProgramLoader {
                 sdtProbes.applyXlation(result.origToXlated());
                 sites = sdtProbes.probes();
             }
-            descriptor = rt.heap().allocate(RUNTIME_DESCRIPTOR, "a program descriptor");
+            descriptor = rt.heap().allocate(org.bpfsdt.api.spi.RuntimeLinkage.PROG_DESCRIPTOR_SIZE, "a program descriptor");
             boolean needsSdt = !sites.isEmpty() || observed != null;
             int[] siteSlots = sites.stream().mapToInt(SdtProbe::xlatedOff).toArray();
             String tag = tag(spec.insns());
@@ -150,7 +150,7 @@ final class ProgramLoader {
             if (sdtMap != null) {
                 sdtMap.release();
             }
-            rt.heap().free(descriptor, RUNTIME_DESCRIPTOR);
+            rt.heap().free(descriptor);
             throw e;
         }
     }
@@ -175,8 +175,6 @@ final class ProgramLoader {
             }
         }
     }
-
-    private static final int RUNTIME_DESCRIPTOR = org.bpfsdt.api.spi.RuntimeLinkage.PROG_DESCRIPTOR_SIZE;
 
     /**
      * The program with map loads by id ({@code BPF_PSEUDO_MAP_FD}/{@code _VALUE}, imm = map id)

@@ -2,6 +2,8 @@ package org.bpfsdt.core.runtime;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.bpfsdt.api.BpfException;
+import org.bpfsdt.api.Errno;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.spi.ProgramRef;
 
@@ -43,6 +45,14 @@ final class ProgramReference implements ProgramRef {
     /** The program referred to. */
     LoadedProgram program() {
         return program;
+    }
+
+    /** The program behind {@code ref}, a reference a link provider got from {@code runtime}; {@code EBADF} for any other. */
+    static LoadedProgram of(ProgramRef ref, CoreRuntime runtime) {
+        if (!(ref instanceof ProgramReference r) || r.program.runtime != runtime) {
+            throw new BpfException(Errno.EBADF, ref + " is not a program of this runtime");
+        }
+        return r.program;
     }
 
     @Override

@@ -23,10 +23,7 @@ final class RuntimeLinkContext implements LinkContext {
 
     @Override
     public SdtAttachPoint sdtAttachPoint(ProgramRef observer) {
-        if (!(observer instanceof ProgramReference ref) || ref.program().runtime != runtime) {
-            throw new BpfException(Errno.EBADF, observer + " is not a program of this runtime");
-        }
-        LoadedProgram o = ref.program();
+        LoadedProgram o = ProgramReference.of(observer, runtime);
         if (o.observedProbe == null) {
             throw new BpfException(Errno.EINVAL, o + " was not loaded as an SDT observer (expected attach type TRACE_SDT "
                     + "with a target program and a probe name)");

@@ -1,8 +1,6 @@
 package org.bpfsdt.core.runtime;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import org.bpfsdt.api.BpfException;
 import org.bpfsdt.api.Errno;
@@ -54,8 +52,9 @@ final class SdtLoad {
     /**
      * The observer half of the seed's {@code bpf_prog_load}: {@code EOPNOTSUPP} when the engine
      * running {@code target} has no SDT probe sites, then the seed's
-     * {@code bpf_insn_array_get_sdt_probe_by_name} over the target's INSN_ARRAY maps with the SDT
-     * flag, skipping deleted entries: the probe found, or {@code EEXIST}.
+     * {@code bpf_insn_array_get_sdt_probe_by_name}, skipping deleted entries: the probe found, or
+     * {@code EEXIST}. The seed searches every INSN_ARRAY map the target uses; here the one with the
+     * SDT flag is its SDT map, since {@link #refuseInMapArray} keeps them out of its map array.
      */
     static SdtProbeInfo observedProbe(LoadedProgram target, String name) {
         Executable ex = target.latest();
@@ -63,29 +62,16 @@ final class SdtLoad {
             throw new BpfException(Errno.EOPNOTSUPP, target + " runs on the " + ex.engineName()
                     + " JIT, which does not support SDT probes (bpf.jit.sdt.probe=false); load the target on an engine that does");
         }
-        for (LoadedMap m : usedMaps(target)) {
-            if (isSdtMap(m) && m.backend instanceof InsnArrayBackend b) {
-                Optional<SdtProbeInfo> found = b.probeByName(name);
-                if (found.isPresent()) {
-                    return found.get();
-                }
-            }
+        if (target.sdtProbes == null) {
+            throw new BpfException(Errno.EEXIST, target + " has no SDT probe named '" + name + "' (it has no SDT map)");
         }
-        throw new BpfException(Errno.EEXIST, target + " has no SDT probe named '" + name + "'"
-                + (target.sdtProbes == null ? " (it has no SDT map)" : " (probes: " + names(target) + ")"));
+        return target.sdtProbes.probeByName(name).orElseThrow(() -> new BpfException(Errno.EEXIST,
+                target + " has no SDT probe named '" + name + "' (probes: " + names(target) + ")"));
     }
 
     /** The interpreter dispatches at every NOP; a JIT says whether it patches them. */
     static boolean supportsSdt(Executable ex) {
         return ex.service() == null || ex.service().sdtProbes();
-    }
-
-    private static List<LoadedMap> usedMaps(LoadedProgram p) {
-        List<LoadedMap> used = new ArrayList<>(p.maps);
-        if (p.sdtMap != null) {
-            used.add(p.sdtMap);
-        }
-        return used;
     }
 
     private static String names(LoadedProgram target) {

@@ -33,10 +33,6 @@ final class ServiceSet<S> {
         return entries.stream().map(Entry::service).filter(filter).findFirst();
     }
 
-    synchronized List<S> all() {
-        return entries.stream().map(Entry::service).toList();
-    }
-
     synchronized boolean isEmpty() {
         return entries.isEmpty();
     }

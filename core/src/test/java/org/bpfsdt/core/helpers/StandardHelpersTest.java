@@ -276,7 +276,7 @@ class StandardHelpersTest {
             assertEquals(10L | 45L << 16, runTracing(p, 10, 99), "ten calls summing 0..9");
             assertEquals(4L | 6L << 16, runTracing(p, 10, 3), "the callback's 1 at index 3 stops the loop after four calls");
             assertEquals(0, runTracing(p, 0, 99), "no iterations");
-            assertEquals(-Errno.E2BIG.code(), (int) runTracing(p, MiscHelpers.MAX_LOOPS + 1, 0), "at most BPF_MAX_LOOPS");
+            assertEquals(-Errno.E2BIG.code(), (int) runTracing(p, Opcodes.MAX_LOOPS + 1, 0), "at most BPF_MAX_LOOPS");
         }
         try (BpfProgram p = loopProgram(1)) {
             assertEquals(-Errno.EINVAL.code(), (int) runTracing(p, 10, 99), "flags must be 0");

@@ -19,6 +19,7 @@ import org.bpfsdt.api.MapType;
 import org.bpfsdt.api.ProgSpec;
 import org.bpfsdt.api.ProgramType;
 import org.bpfsdt.api.isa.Assembler;
+import org.bpfsdt.maps.StandardMapProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class NativeLinkageTest {
 
     NativeLinkageTest() {
         runtime.addVerifier(new TestServices.AcceptAll(), Map.of());
-        runtime.addMapProvider(new TestServices.ProgArrays(), Map.of());
+        runtime.addMapProvider(new StandardMapProvider(), Map.of());
     }
 
     @AfterEach
@@ -58,7 +59,7 @@ class NativeLinkageTest {
                 MemorySegment ctx = arena.allocate(8, 8);
                 ctx.set(L, 0, 7);
                 // as native code calls it: from inside a native run of the calling program
-                long r0 = runtime.state().runNative(0, runtime.helpers().implementations(), ctx.address(), c -> {
+                long r0 = runtime.state().runNative(0, runtime.helpers().implementations(), ctx.address(), 0, (c, unused) -> {
                     try {
                         return (long) fallback.invokeExact(c, header, 2L);
                     } catch (Throwable t) {

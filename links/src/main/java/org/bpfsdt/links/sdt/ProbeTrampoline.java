@@ -98,11 +98,6 @@ final class ProbeTrampoline {
         }
     }
 
-    /** Observers in call order, by program id. */
-    synchronized List<Integer> observerIds() {
-        return links.stream().map(l -> l.observer().id()).toList();
-    }
-
     /** Stops following the target and lets it go; the site must already be a NOP. */
     void close() {
         targetMoves.close();
