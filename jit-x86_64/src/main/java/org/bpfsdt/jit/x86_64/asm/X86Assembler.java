@@ -69,7 +69,11 @@ public final class X86Assembler {
         }
     }
 
-    private record Fixup(int at, int end, Label target, boolean shortForm, int jumpIndex) {
+    /** A displacement of {@code end - at} bytes at {@code at}, relative to {@code end}; {@code jumpIndex} -1 for one that is never relaxed. */
+    private record Fixup(int at, int end, Label target, int jumpIndex) {
+        boolean shortForm() {
+            return end - at == 1;
+        }
     }
 
     private final JumpSizes jumpSizes;
@@ -324,8 +328,7 @@ public final class X86Assembler {
     public void leaRip(Reg dst, Label target) {
         prefixes(Width.QWORD, dst.code(), null, null, false);
         emit8(0x8d);
-        emit8((dst.low3()) << 3 | 5);
-        ripFixup(target);
+        ripOperand(dst.code(), target);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -547,63 +550,47 @@ public final class X86Assembler {
     /** {@code call qword ptr [rip + pool]}: calls an absolute address held in the constant pool. */
     public void callAbsolute(long address) {
         emit8(0xff);
-        emit8(0x15);
-        ripFixup(constant(address));
-    }
-
-    /** {@code jmp qword ptr [rip + pool]}: jumps to an absolute address held in the constant pool. */
-    public void jmpAbsolute(long address) {
-        emit8(0xff);
-        emit8(0x25);
-        ripFixup(constant(address));
+        ripOperand(2, constant(address));
     }
 
     /** {@code jmp qword ptr [rip + target]}: jumps to the address stored at a label. */
     public void jmpIndirect(Label target) {
         emit8(0xff);
-        emit8(0x25);
-        ripFixup(target);
+        ripOperand(4, target);
     }
 
     /** {@code jmp} to a label, short when it fits. */
     public void jmp(Label target) {
-        boolean isLong = jumpSizes.isLong(jumpIndex);
-        if (isLong) {
-            emit8(0xe9);
-            fixups.add(new Fixup(pos, pos + 4, target, false, jumpIndex));
-            emit32(0);
-        } else {
-            emit8(0xeb);
-            fixups.add(new Fixup(pos, pos + 1, target, true, jumpIndex));
-            emit8(0);
-        }
-        jumpIndex++;
+        relaxableJump(0xeb, 0xe9, target);
     }
 
     /** {@code jcc} to a label, short when it fits. */
     public void jcc(Cond cond, Label target) {
+        relaxableJump(0x70 | cond.code(), 0x0f80 | cond.code(), target);
+    }
+
+    /** A jump with a rel8 form and a rel32 form: the one {@link JumpSizes} says this jump needs. */
+    private void relaxableJump(int shortOpcode, int longOpcode, Label target) {
         boolean isLong = jumpSizes.isLong(jumpIndex);
+        opcode(isLong ? longOpcode : shortOpcode);
+        fixups.add(new Fixup(pos, pos + (isLong ? 4 : 1), target, jumpIndex++));
         if (isLong) {
-            emit8(0x0f);
-            emit8(0x80 | cond.code());
-            fixups.add(new Fixup(pos, pos + 4, target, false, jumpIndex));
             emit32(0);
         } else {
-            emit8(0x70 | cond.code());
-            fixups.add(new Fixup(pos, pos + 1, target, true, jumpIndex));
             emit8(0);
         }
-        jumpIndex++;
     }
 
-    private void rel32Fixup(Label target) {
-        fixups.add(new Fixup(pos, pos + 4, target, false, -1));
-        emit32(0);
-    }
-
-    /** A rip-relative disp32 that ends the instruction (no immediate follows). */
-    private void ripFixup(Label target) {
+    /** ModRM {@code mod=00 rm=101}: a {@code [rip + disp32]} operand, which ends the instruction (no immediate follows). */
+    private void ripOperand(int reg, Label target) {
+        emit8((reg & 7) << 3 | 5);
         rel32Fixup(target);
+    }
+
+    /** A disp32 relative to the end of the instruction, which it ends. */
+    private void rel32Fixup(Label target) {
+        fixups.add(new Fixup(pos, pos + 4, target, -1));
+        emit32(0);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -671,7 +658,7 @@ public final class X86Assembler {
         boolean fits = true;
         for (Fixup f : fixups) {
             long disp = (long) f.target.position() - f.end;
-            if (f.shortForm) {
+            if (f.shortForm()) {
                 if (!fits8(disp)) {
                     jumpSizes.markLong(f.jumpIndex);
                     fits = false;
