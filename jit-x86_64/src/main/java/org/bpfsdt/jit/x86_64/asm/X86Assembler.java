@@ -196,6 +196,24 @@ public final class X86Assembler {
         }
     }
 
+    /** {@code op} with the register in its low three bits ({@code push}, {@code mov r, imm}, {@code bswap}). */
+    private void opReg(Width w, int op, Reg r) {
+        prefixes(w, 0, null, r, false);
+        opcode(op | r.low3());
+    }
+
+    /**
+     * A VEX-encoded (3-byte {@code C4} prefix) {@code op} with ModRM {@code mod=11}: {@code reg} and
+     * {@code rm} as in {@link #rr}, {@code vvvv} the extra source register ({@code null}: none).
+     */
+    private void vexRr(int map, int pp, int op, Width w, Reg reg, Reg rm, Reg vvvv) {
+        emit8(0xc4);
+        emit8((reg.extended() ? 0 : 0x80) | 0x40 | (rm.extended() ? 0 : 0x20) | map);
+        emit8((w == Width.QWORD ? 0x80 : 0) | (vvvv == null ? 0xf : ~vvvv.code() & 0xf) << 3 | pp);
+        emit8(op);
+        emit8(0xc0 | reg.low3() << 3 | rm.low3());
+    }
+
     private static boolean byteRegs(Width w, Reg... regs) {
         if (w != Width.BYTE) {
             return false;
@@ -224,8 +242,7 @@ public final class X86Assembler {
 
     /** {@code mov dst32, imm32}: zero-extends to 64 bits. */
     public void movImm32(Reg dst, int imm) {
-        prefixes(Width.DWORD, 0, null, dst, false);
-        emit8(0xb8 | dst.low3());
+        opReg(Width.DWORD, 0xb8, dst);
         emit32(imm);
     }
 
@@ -237,8 +254,7 @@ public final class X86Assembler {
 
     /** {@code movabs dst, imm64}. */
     public void movAbs(Reg dst, long imm) {
-        prefixes(Width.QWORD, 0, null, dst, false);
-        emit8(0xb8 | dst.low3());
+        opReg(Width.QWORD, 0xb8, dst);
         emit64(imm);
     }
 
@@ -452,30 +468,20 @@ public final class X86Assembler {
             case SHR -> 3; // F2
             default -> throw new IllegalArgumentException(op + " has no BMI2 form");
         };
-        emit8(0xc4);
-        emit8((dst.extended() ? 0 : 0x80) | 0x40 | (src.extended() ? 0 : 0x20) | 0x02);
-        emit8((w == Width.QWORD ? 0x80 : 0) | (~count.code() & 0xf) << 3 | pp);
-        emit8(0xf7);
-        emit8(0xc0 | dst.low3() << 3 | src.low3());
+        vexRr(0x02, pp, 0xf7, w, dst, src, count);
     }
 
     /** BMI2 {@code rorx dst, src, count}: {@code src} rotated right into {@code dst}, flags untouched. */
     public void rorx(Width w, Reg dst, Reg src, int count) {
         requireWide(w);
-        emit8(0xc4);
-        emit8((dst.extended() ? 0 : 0x80) | 0x40 | (src.extended() ? 0 : 0x20) | 0x03);
-        emit8((w == Width.QWORD ? 0x80 : 0) | 0x78 | 3);
-        emit8(0xf0);
-        emit8(0xc0 | dst.low3() << 3 | src.low3());
+        vexRr(0x03, 3, 0xf0, w, dst, src, null); // F2
         emit8(count);
     }
 
     /** {@code bswap r} (32 or 64 bits). */
     public void bswap(Width w, Reg r) {
         requireWide(w);
-        prefixes(w, 0, null, r, false);
-        emit8(0x0f);
-        emit8(0xc8 | r.low3());
+        opReg(w, 0x0fc8, r);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -505,13 +511,11 @@ public final class X86Assembler {
     // stack and control flow
 
     public void push(Reg r) {
-        prefixes(Width.DWORD, 0, null, r, false);
-        emit8(0x50 | r.low3());
+        opReg(Width.DWORD, 0x50, r);
     }
 
     public void pop(Reg r) {
-        prefixes(Width.DWORD, 0, null, r, false);
-        emit8(0x58 | r.low3());
+        opReg(Width.DWORD, 0x58, r);
     }
 
     public void ret() {
