@@ -458,14 +458,7 @@ public final class CodeGenerator {
         int imm = insn.imm();
         switch (op(insn.opcode())) {
             case MOV -> move(insn, is64, dst, src);
-            case ADD, SUB, OR, XOR -> simple(aluOp(op(insn.opcode())), w, dst, src, imm);
-            case AND -> {
-                if (!x && imm == 0) {
-                    a.zero(dst);
-                } else {
-                    simple(AluOp.AND, w, dst, src, imm);
-                }
-            }
+            case ADD, SUB, OR, XOR, AND -> simple(aluOp(op(insn.opcode())), w, dst, src, imm);
             case MUL -> {
                 if (x) {
                     a.imul(w, dst, src);
@@ -513,11 +506,13 @@ public final class CodeGenerator {
         };
     }
 
-    /** add, sub, or, xor, and with a register or an immediate; an identity immediate only zero-extends. */
+    /** add, sub, or, xor, and with a register or an immediate; with 0, {@code and} zeroes and the others only zero-extend. */
     private void simple(AluOp op, Width w, Reg dst, Reg src, int imm) {
         if (src != null) {
             a.alu(op, w, dst, src);
-        } else if (imm == 0 && op != AluOp.AND) {
+        } else if (imm == 0 && op == AluOp.AND) {
+            a.zero(dst);
+        } else if (imm == 0) {
             zeroExtend(w, dst);
         } else {
             a.aluImm(op, w, dst, imm);
