@@ -38,6 +38,9 @@ import org.osgi.service.component.annotations.Deactivate;
 public final class X86JitCompiler implements JitCompiler {
     /** How every image of this JIT begins: what a trampoline recognises to call an observer's main function directly. */
     private static final byte[] ENTRY_STUB = CodeGenerator.entryStub();
+    /** Whether this process runs on x86-64 Linux, where the code is mapped and run. */
+    private static final boolean ON_HOST = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")
+            && List.of("amd64", "x86_64").contains(System.getProperty("os.arch", "").toLowerCase(Locale.ROOT));
 
     private final CpuFeatures cpu;
     private final CodeSpace space = new CodeSpace();
@@ -76,9 +79,7 @@ public final class X86JitCompiler implements JitCompiler {
 
     @Override
     public boolean runsOnHost() {
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        return os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64"));
+        return ON_HOST;
     }
 
     @Override
@@ -87,10 +88,7 @@ public final class X86JitCompiler implements JitCompiler {
         if (!runsOnHost()) {
             return new X86JitImage(code, request.probes(), null);
         }
-        boolean patchable = false;
-        for (int off : code.probeOffsets()) {
-            patchable |= off >= 0;
-        }
+        boolean patchable = Arrays.stream(code.probeOffsets()).anyMatch(off -> off >= 0);
         return new X86JitImage(code, request.probes(), space.map(code.code(), patchable));
     }
 

@@ -14,14 +14,4 @@ public enum Cond {
     public int code() {
         return code;
     }
-
-    /** The condition that holds exactly when this one does not. */
-    public Cond negate() {
-        return values()[code ^ 1];
-    }
-
-    /** The mnemonic suffix, as in {@code jae}. */
-    public String suffix() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

@@ -69,7 +69,11 @@ public final class X86Assembler {
         }
     }
 
-    private record Fixup(int at, int end, Label target, boolean shortForm, int jumpIndex) {
+    /** A displacement of {@code end - at} bytes at {@code at}, relative to {@code end}; {@code jumpIndex} -1 for one that is never relaxed. */
+    private record Fixup(int at, int end, Label target, int jumpIndex) {
+        boolean shortForm() {
+            return end - at == 1;
+        }
     }
 
     private final JumpSizes jumpSizes;
@@ -192,6 +196,24 @@ public final class X86Assembler {
         }
     }
 
+    /** {@code op} with the register in its low three bits ({@code push}, {@code mov r, imm}, {@code bswap}). */
+    private void opReg(Width w, int op, Reg r) {
+        prefixes(w, 0, null, r, false);
+        opcode(op | r.low3());
+    }
+
+    /**
+     * A VEX-encoded (3-byte {@code C4} prefix) {@code op} with ModRM {@code mod=11}: {@code reg} and
+     * {@code rm} as in {@link #rr}, {@code vvvv} the extra source register ({@code null}: none).
+     */
+    private void vexRr(int map, int pp, int op, Width w, Reg reg, Reg rm, Reg vvvv) {
+        emit8(0xc4);
+        emit8((reg.extended() ? 0 : 0x80) | 0x40 | (rm.extended() ? 0 : 0x20) | map);
+        emit8((w == Width.QWORD ? 0x80 : 0) | (vvvv == null ? 0xf : ~vvvv.code() & 0xf) << 3 | pp);
+        emit8(op);
+        emit8(0xc0 | reg.low3() << 3 | rm.low3());
+    }
+
     private static boolean byteRegs(Width w, Reg... regs) {
         if (w != Width.BYTE) {
             return false;
@@ -220,8 +242,7 @@ public final class X86Assembler {
 
     /** {@code mov dst32, imm32}: zero-extends to 64 bits. */
     public void movImm32(Reg dst, int imm) {
-        prefixes(Width.DWORD, 0, null, dst, false);
-        emit8(0xb8 | dst.low3());
+        opReg(Width.DWORD, 0xb8, dst);
         emit32(imm);
     }
 
@@ -233,8 +254,7 @@ public final class X86Assembler {
 
     /** {@code movabs dst, imm64}. */
     public void movAbs(Reg dst, long imm) {
-        prefixes(Width.QWORD, 0, null, dst, false);
-        emit8(0xb8 | dst.low3());
+        opReg(Width.QWORD, 0xb8, dst);
         emit64(imm);
     }
 
@@ -324,8 +344,7 @@ public final class X86Assembler {
     public void leaRip(Reg dst, Label target) {
         prefixes(Width.QWORD, dst.code(), null, null, false);
         emit8(0x8d);
-        emit8((dst.low3()) << 3 | 5);
-        ripFixup(target);
+        ripOperand(dst.code(), target);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -449,30 +468,20 @@ public final class X86Assembler {
             case SHR -> 3; // F2
             default -> throw new IllegalArgumentException(op + " has no BMI2 form");
         };
-        emit8(0xc4);
-        emit8((dst.extended() ? 0 : 0x80) | 0x40 | (src.extended() ? 0 : 0x20) | 0x02);
-        emit8((w == Width.QWORD ? 0x80 : 0) | (~count.code() & 0xf) << 3 | pp);
-        emit8(0xf7);
-        emit8(0xc0 | dst.low3() << 3 | src.low3());
+        vexRr(0x02, pp, 0xf7, w, dst, src, count);
     }
 
     /** BMI2 {@code rorx dst, src, count}: {@code src} rotated right into {@code dst}, flags untouched. */
     public void rorx(Width w, Reg dst, Reg src, int count) {
         requireWide(w);
-        emit8(0xc4);
-        emit8((dst.extended() ? 0 : 0x80) | 0x40 | (src.extended() ? 0 : 0x20) | 0x03);
-        emit8((w == Width.QWORD ? 0x80 : 0) | 0x78 | 3);
-        emit8(0xf0);
-        emit8(0xc0 | dst.low3() << 3 | src.low3());
+        vexRr(0x03, 3, 0xf0, w, dst, src, null); // F2
         emit8(count);
     }
 
     /** {@code bswap r} (32 or 64 bits). */
     public void bswap(Width w, Reg r) {
         requireWide(w);
-        prefixes(w, 0, null, r, false);
-        emit8(0x0f);
-        emit8(0xc8 | r.low3());
+        opReg(w, 0x0fc8, r);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -502,13 +511,11 @@ public final class X86Assembler {
     // stack and control flow
 
     public void push(Reg r) {
-        prefixes(Width.DWORD, 0, null, r, false);
-        emit8(0x50 | r.low3());
+        opReg(Width.DWORD, 0x50, r);
     }
 
     public void pop(Reg r) {
-        prefixes(Width.DWORD, 0, null, r, false);
-        emit8(0x58 | r.low3());
+        opReg(Width.DWORD, 0x58, r);
     }
 
     public void ret() {
@@ -547,63 +554,47 @@ public final class X86Assembler {
     /** {@code call qword ptr [rip + pool]}: calls an absolute address held in the constant pool. */
     public void callAbsolute(long address) {
         emit8(0xff);
-        emit8(0x15);
-        ripFixup(constant(address));
-    }
-
-    /** {@code jmp qword ptr [rip + pool]}: jumps to an absolute address held in the constant pool. */
-    public void jmpAbsolute(long address) {
-        emit8(0xff);
-        emit8(0x25);
-        ripFixup(constant(address));
+        ripOperand(2, constant(address));
     }
 
     /** {@code jmp qword ptr [rip + target]}: jumps to the address stored at a label. */
     public void jmpIndirect(Label target) {
         emit8(0xff);
-        emit8(0x25);
-        ripFixup(target);
+        ripOperand(4, target);
     }
 
     /** {@code jmp} to a label, short when it fits. */
     public void jmp(Label target) {
-        boolean isLong = jumpSizes.isLong(jumpIndex);
-        if (isLong) {
-            emit8(0xe9);
-            fixups.add(new Fixup(pos, pos + 4, target, false, jumpIndex));
-            emit32(0);
-        } else {
-            emit8(0xeb);
-            fixups.add(new Fixup(pos, pos + 1, target, true, jumpIndex));
-            emit8(0);
-        }
-        jumpIndex++;
+        relaxableJump(0xeb, 0xe9, target);
     }
 
     /** {@code jcc} to a label, short when it fits. */
     public void jcc(Cond cond, Label target) {
+        relaxableJump(0x70 | cond.code(), 0x0f80 | cond.code(), target);
+    }
+
+    /** A jump with a rel8 form and a rel32 form: the one {@link JumpSizes} says this jump needs. */
+    private void relaxableJump(int shortOpcode, int longOpcode, Label target) {
         boolean isLong = jumpSizes.isLong(jumpIndex);
+        opcode(isLong ? longOpcode : shortOpcode);
+        fixups.add(new Fixup(pos, pos + (isLong ? 4 : 1), target, jumpIndex++));
         if (isLong) {
-            emit8(0x0f);
-            emit8(0x80 | cond.code());
-            fixups.add(new Fixup(pos, pos + 4, target, false, jumpIndex));
             emit32(0);
         } else {
-            emit8(0x70 | cond.code());
-            fixups.add(new Fixup(pos, pos + 1, target, true, jumpIndex));
             emit8(0);
         }
-        jumpIndex++;
     }
 
-    private void rel32Fixup(Label target) {
-        fixups.add(new Fixup(pos, pos + 4, target, false, -1));
-        emit32(0);
-    }
-
-    /** A rip-relative disp32 that ends the instruction (no immediate follows). */
-    private void ripFixup(Label target) {
+    /** ModRM {@code mod=00 rm=101}: a {@code [rip + disp32]} operand, which ends the instruction (no immediate follows). */
+    private void ripOperand(int reg, Label target) {
+        emit8((reg & 7) << 3 | 5);
         rel32Fixup(target);
+    }
+
+    /** A disp32 relative to the end of the instruction, which it ends. */
+    private void rel32Fixup(Label target) {
+        fixups.add(new Fixup(pos, pos + 4, target, -1));
+        emit32(0);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -671,7 +662,7 @@ public final class X86Assembler {
         boolean fits = true;
         for (Fixup f : fixups) {
             long disp = (long) f.target.position() - f.end;
-            if (f.shortForm) {
+            if (f.shortForm()) {
                 if (!fits8(disp)) {
                     jumpSizes.markLong(f.jumpIndex);
                     fits = false;

@@ -32,8 +32,6 @@ public final class CodeGenerator {
     private static final int MAX_PASSES = 100;
     /** Native code larger than this is refused (the kernel's images are far smaller). */
     public static final int MAX_CODE_BYTES = 64 << 20;
-    /** Entries of the {@code callx} dispatch table: every helper number the kernel defines. */
-    static final int CALLX_TABLE_SIZE = Arrays.stream(HelperId.values()).mapToInt(HelperId::id).max().orElse(0) + 1;
     /** What a {@code callx} of a number without a helper returns. */
     static final int CALLX_NO_HELPER = -Errno.ENOSYS.code();
     /** The kernel's bound on {@code bpf_loop} iterations. */
@@ -138,8 +136,8 @@ public final class CodeGenerator {
         }
         if (plan.usesCallx) {
             a.bind(callxTable);
-            for (int id = 0; id < CALLX_TABLE_SIZE; id++) {
-                a.emit64(callxTarget(id));
+            for (long target : plan.callxTargets) {
+                a.emit64(target);
             }
         }
         return new Layout(batch, loopStub, data);
@@ -192,11 +190,9 @@ public final class CodeGenerator {
         a.mov(Width.QWORD, ctx, Reg.RDI);
         a.mov(Width.QWORD, left, Reg.RSI);
         Label loop = new Label();
-        Label counted = new Label();
         a.aluImm(AluOp.CMP, Width.QWORD, left, 1);
-        a.jcc(Cond.GE, counted);
+        a.jcc(Cond.GE, loop);
         a.movImm32(left, 1);
-        a.bind(counted);
         a.bind(loop);
         a.mov(Width.QWORD, Reg.RDI, ctx);
         a.movImm32(TAIL_CALL_BUDGET, MAX_TAIL_CALLS);
@@ -260,17 +256,6 @@ public final class CodeGenerator {
         a.ret();
     }
 
-    private long callxTarget(int id) {
-        if (id == HelperId.TAIL_CALL.id() || id == HelperId.LOOP.id() || plan.request.helperAddress() == null) {
-            return 0;
-        }
-        try {
-            return plan.request.helperAddress().applyAsLong(id);
-        } catch (BpfException e) {
-            return 0;
-        }
-    }
-
     // ---------------------------------------------------------------------------------------
     // functions
 
@@ -308,8 +293,7 @@ public final class CodeGenerator {
                 translate(pc, insn);
             }
             for (int k = 1; k < fused; k++) {
-                a.bind(slots[pc + k]);
-                slotOffsets[pc + k] = slotOffsets[pc];
+                slotOffsets[pc + k] = slotOffsets[pc]; // no jump lands inside an idiom, so its later slots need no label
             }
             pc += Math.max(fused, 1) - 1;
         }
@@ -366,7 +350,7 @@ public final class CodeGenerator {
         if (pc + 1 < end && !plan.jumpTarget[pc + 1]) {
             Insn first = plan.insns.get(pc);
             Insn second = plan.insns.get(pc + 1);
-            if (scaledAdd(pc, first, second) || movedAdd(first, second)) {
+            if (scaledAdd(first, second) || movedAdd(first, second)) {
                 return 2;
             }
         }
@@ -404,12 +388,7 @@ public final class CodeGenerator {
             a.mov(Width.DWORD, AUX, rx);
             a.shiftImm(ShiftOp.ROL, Width.DWORD, AUX, k);
         }
-        a.alu(switch (op) {
-            case ADD -> AluOp.ADD;
-            case SUB -> AluOp.SUB;
-            case XOR -> AluOp.XOR;
-            default -> AluOp.OR;
-        }, Width.DWORD, reg(y), AUX);
+        a.alu(aluOp(op), Width.DWORD, reg(y), AUX);
         if (!live.deadAfter(pc + 5, t)) {
             a.mov(Width.DWORD, reg(t), rx);
             a.shiftImm(ShiftOp.SHR, Width.DWORD, reg(t), 32 - k);
@@ -446,7 +425,7 @@ public final class CodeGenerator {
      * an array map lookup, inlined by the verifier, turns an index into a value address.
      * Not when the add is a jump target (another path reaches it) or adds dst to itself.
      */
-    private boolean scaledAdd(int pc, Insn shift, Insn add) {
+    private boolean scaledAdd(Insn shift, Insn add) {
         if (shift.opcode() != (ALU64 | LSH | K) || shift.imm() < 1 || shift.imm() > 3
                 || add.opcode() != (ALU64 | ADD | X) || add.dst() != shift.dst() || add.src() == shift.dst()) {
             return false;
@@ -479,17 +458,7 @@ public final class CodeGenerator {
         int imm = insn.imm();
         switch (op(insn.opcode())) {
             case MOV -> move(insn, is64, dst, src);
-            case ADD -> simple(AluOp.ADD, w, dst, src, imm);
-            case SUB -> simple(AluOp.SUB, w, dst, src, imm);
-            case OR -> simple(AluOp.OR, w, dst, src, imm);
-            case XOR -> simple(AluOp.XOR, w, dst, src, imm);
-            case AND -> {
-                if (!x && imm == 0) {
-                    a.zero(dst);
-                } else {
-                    simple(AluOp.AND, w, dst, src, imm);
-                }
-            }
+            case ADD, SUB, OR, XOR, AND -> simple(aluOp(op(insn.opcode())), w, dst, src, imm);
             case MUL -> {
                 if (x) {
                     a.imul(w, dst, src);
@@ -525,11 +494,25 @@ public final class CodeGenerator {
         }
     }
 
-    /** add, sub, or, xor, and with a register or an immediate; an identity immediate only zero-extends. */
+    /** The x86 operation of BPF's {@code add sub or and xor} (an atomic operation's code is its ALU code). */
+    private static AluOp aluOp(int bpfOp) {
+        return switch (bpfOp) {
+            case ADD -> AluOp.ADD;
+            case SUB -> AluOp.SUB;
+            case OR -> AluOp.OR;
+            case AND -> AluOp.AND;
+            case XOR -> AluOp.XOR;
+            default -> throw new IllegalStateException("no x86 arithmetic for BPF operation " + bpfOp);
+        };
+    }
+
+    /** add, sub, or, xor, and with a register or an immediate; with 0, {@code and} zeroes and the others only zero-extend. */
     private void simple(AluOp op, Width w, Reg dst, Reg src, int imm) {
         if (src != null) {
             a.alu(op, w, dst, src);
-        } else if (imm == 0 && op != AluOp.AND) {
+        } else if (imm == 0 && op == AluOp.AND) {
+            a.zero(dst);
+        } else if (imm == 0) {
             zeroExtend(w, dst);
         } else {
             a.aluImm(op, w, dst, imm);
@@ -556,16 +539,11 @@ public final class CodeGenerator {
             a.shiftX(op, w, dst, dst, src);
         } else if (src == Reg.RCX) {
             a.shiftCl(op, w, dst);
-        } else if (dst == Reg.RCX) {
-            // the count must go to cl, which holds the value: shift a copy
-            a.mov(Width.QWORD, AUX, Reg.RCX);
-            a.mov(Width.QWORD, Reg.RCX, src);
-            a.shiftCl(op, w, AUX);
-            a.mov(Width.QWORD, Reg.RCX, AUX);
         } else {
+            // the count goes to cl, whose value waits in AUX; when cl holds the value too, the copy is shifted
             a.mov(Width.QWORD, AUX, Reg.RCX);
             a.mov(Width.QWORD, Reg.RCX, src);
-            a.shiftCl(op, w, dst);
+            a.shiftCl(op, w, dst == Reg.RCX ? AUX : dst);
             a.mov(Width.QWORD, Reg.RCX, AUX);
         }
     }
@@ -601,14 +579,9 @@ public final class CodeGenerator {
         Reg src = reg(insn.src());
         Mem m = Mem.of(base, insn.off());
         switch (insn.imm()) {
-            case ATOMIC_ADD -> a.lockAluMem(AluOp.ADD, w, m, src);
-            case ATOMIC_OR -> a.lockAluMem(AluOp.OR, w, m, src);
-            case ATOMIC_AND -> a.lockAluMem(AluOp.AND, w, m, src);
-            case ATOMIC_XOR -> a.lockAluMem(AluOp.XOR, w, m, src);
+            case ATOMIC_ADD, ATOMIC_OR, ATOMIC_AND, ATOMIC_XOR -> a.lockAluMem(aluOp(insn.imm()), w, m, src);
             case ATOMIC_ADD | FETCH -> a.lockXadd(w, m, src);
-            case ATOMIC_OR | FETCH -> fetchLoop(AluOp.OR, w, base, src, insn.off());
-            case ATOMIC_AND | FETCH -> fetchLoop(AluOp.AND, w, base, src, insn.off());
-            case ATOMIC_XOR | FETCH -> fetchLoop(AluOp.XOR, w, base, src, insn.off());
+            case ATOMIC_OR | FETCH, ATOMIC_AND | FETCH, ATOMIC_XOR | FETCH -> fetchLoop(aluOp(insn.imm() & ~FETCH), w, base, src, insn.off());
             case XCHG -> a.xchg(w, m, src);
             case CMPXCHG -> {
                 a.lockCmpxchg(w, m, src);
@@ -729,7 +702,7 @@ public final class CodeGenerator {
     private void callx(Reg target) {
         Label none = new Label();
         Label done = new Label();
-        a.aluImm(AluOp.CMP, Width.QWORD, target, CALLX_TABLE_SIZE);
+        a.aluImm(AluOp.CMP, Width.QWORD, target, plan.callxTargets.length);
         a.jcc(Cond.AE, none);
         a.leaRip(AUX, callxTable);
         a.load(Width.QWORD, AUX, Mem.indexed(AUX, target, 8, 0));

@@ -90,11 +90,7 @@ final class Division {
             }
             return;
         }
-        if (is64) {
-            a.movImm64(AUX, imm);
-        } else {
-            a.movImm32(AUX, imm);
-        }
+        a.movImm64(AUX, divisor);
         divide(w, signed, mod, dst, AUX);
     }
 

@@ -43,6 +43,13 @@ final class Liveness {
 
     private static void solve(ProgramPlan plan, FunctionPlan f, int[] in, int[] out) {
         List<Insn> insns = plan.insns;
+        // what each instruction reads and writes does not change between iterations
+        int[] uses = new int[f.end() - f.start()];
+        int[] defs = new int[uses.length];
+        for (int pc = f.start(); pc < f.end(); pc++) {
+            uses[pc - f.start()] = uses(insns.get(pc), plan.probeAt[pc] >= 0);
+            defs[pc - f.start()] = defs(insns.get(pc));
+        }
         boolean changed = true;
         while (changed) {
             changed = false;
@@ -63,7 +70,7 @@ final class Liveness {
                 } else {
                     live = liveIn(in, f, next);
                 }
-                int newIn = uses(insn, probe) | live & ~defs(insn);
+                int newIn = uses[pc - f.start()] | live & ~defs[pc - f.start()];
                 if (live != out[pc] || newIn != in[pc]) {
                     out[pc] = live;
                     in[pc] = newIn;

@@ -3,6 +3,7 @@ package org.bpfsdt.jit.x86_64.codegen;
 import static org.bpfsdt.api.isa.Opcodes.*;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,20 +40,23 @@ public final class ProgramPlan {
     final List<InsnAux> aux;
     final List<FunctionPlan> functions;
     final int[] functionOfSlot;
-    final Map<Integer, Long> helpers = new HashMap<>();
+    /** The native address of each helper called (not tail calls and {@code bpf_loop}, which the code does itself). */
+    final Map<Integer, Long> helpers;
     /** Probe index at each slot, or -1. */
     final int[] probeAt;
     /** Slots some jump lands on: code there cannot rely on what the previous instruction left. */
     final boolean[] jumpTarget;
     final boolean usesBpfLoop;
     final boolean usesCallx;
+    /** The {@code callx} dispatch table, by helper number: each helper's native entry, 0 where there is none (empty without callx). */
+    final long[] callxTargets;
     /** Whether running it may call back into Java (helpers, tail calls, observers), which rules out a critical downcall. */
     final boolean mayUpcall;
     final long tailCallFallback;
 
     private ProgramPlan(JitRequest request, List<Insn> insns, int[] lookupCallAt, List<InsnAux> aux, List<FunctionPlan> functions,
-                        int[] functionOfSlot, int[] probeAt, boolean[] jumpTarget, boolean usesBpfLoop, boolean usesCallx, boolean mayUpcall,
-                        long tailCallFallback) {
+                        int[] functionOfSlot, Map<Integer, Long> helpers, int[] probeAt, boolean[] jumpTarget, boolean usesBpfLoop, boolean usesCallx,
+                        boolean mayUpcall, long tailCallFallback) {
         this.request = request;
         this.insns = insns;
         this.programSlots = request.insns().size();
@@ -60,10 +64,12 @@ public final class ProgramPlan {
         this.aux = aux;
         this.functions = functions;
         this.functionOfSlot = functionOfSlot;
+        this.helpers = Map.copyOf(helpers);
         this.probeAt = probeAt;
         this.jumpTarget = jumpTarget;
         this.usesBpfLoop = usesBpfLoop;
         this.usesCallx = usesCallx;
+        this.callxTargets = usesCallx ? callxTargets(request) : new long[0];
         this.mayUpcall = mayUpcall;
         this.tailCallFallback = tailCallFallback;
     }
@@ -84,7 +90,7 @@ public final class ProgramPlan {
         }
         List<Subprog> subprogs = new ArrayList<>(request.subprogs().isEmpty() ? Subprog.ofUnverified(program) : request.subprogs());
         int[] lookupCallAt = new int[programSlots];
-        java.util.Arrays.fill(lookupCallAt, -1);
+        Arrays.fill(lookupCallAt, -1);
         List<Insn> insns = appendLookupFunctions(request, aux, subprogs, lookupCallAt);
         int n = insns.size();
         if (n > programSlots) {
@@ -179,10 +185,8 @@ public final class ProgramPlan {
             boolean framed = calls[f] || usesFp[f] || mayGoto[f];
             functions.add(FunctionPlan.of(f, s.name() == null ? "" : s.name(), s.start(), s.end(), depth, saved, framed, mayGoto[f]));
         }
-        ProgramPlan plan = new ProgramPlan(request, List.copyOf(insns), lookupCallAt, List.copyOf(aux), List.copyOf(functions), functionOfSlot,
+        return new ProgramPlan(request, List.copyOf(insns), lookupCallAt, List.copyOf(aux), List.copyOf(functions), functionOfSlot, helpers,
                 probeAt, jumpTarget, bpfLoop, callx, upcall, fallback);
-        plan.helpers.putAll(helpers);
-        return plan;
     }
 
     /**
@@ -257,6 +261,25 @@ public final class ProgramPlan {
         return address;
     }
 
+    /** Entries of the {@code callx} table: every helper number the kernel defines; tail calls and {@code bpf_loop} have none. */
+    private static long[] callxTargets(JitRequest request) {
+        long[] table = new long[Arrays.stream(HelperId.values()).mapToInt(HelperId::id).max().orElse(0) + 1];
+        if (request.helperAddress() == null) {
+            return table;
+        }
+        for (int id = 0; id < table.length; id++) {
+            if (id == HelperId.TAIL_CALL.id() || id == HelperId.LOOP.id()) {
+                continue;
+            }
+            try {
+                table[id] = request.helperAddress().applyAsLong(id);
+            } catch (BpfException e) {
+                // a number the runtime does not offer: callx returns -ENOSYS for it
+            }
+        }
+        return table;
+    }
+
     /** Registers r6..r9 a function writes or reads (so it must save them), and whether it uses r10. */
     private static void noteRegisters(Insn insn, boolean[] saved, boolean[] usesFp, int f) {
         int cls = insn.cls();
@@ -306,7 +329,7 @@ public final class ProgramPlan {
 
     private static int[] probeSlots(List<SdtProbe> probes, List<Insn> insns) {
         int[] at = new int[insns.size()];
-        java.util.Arrays.fill(at, -1);
+        Arrays.fill(at, -1);
         for (int i = 0; i < probes.size(); i++) {
             SdtProbe p = probes.get(i);
             int off = p.xlatedOff();
@@ -349,9 +372,5 @@ public final class ProgramPlan {
 
     InsnAux aux(int pc) {
         return aux.get(pc);
-    }
-
-    FunctionPlan functionAt(int slot) {
-        return functions.get(functionOfSlot[slot]);
     }
 }

@@ -1,5 +1,6 @@
 package org.bpfsdt.jit.x86_64.image;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -28,16 +29,15 @@ public final class EntryPoints {
 
     /** The first {@code n} bytes of the code at {@code address}, which must be mapped code. */
     public static byte[] codeAt(long address, int n) {
-        return MemorySegment.ofAddress(address).reinterpret(n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return MemorySegment.ofAddress(address).reinterpret(n).toArray(JAVA_BYTE);
     }
 
-    /** {@code (long r1, long r2) -> long}: the entry is a System V function of r1..r5. */
-    static MethodHandle raw(long address) {
-        return LINKER.downcallHandle(MemorySegment.ofAddress(address), TWO_LONGS);
-    }
-
-    /** {@code (long ctx, long repeat) -> long}: long loops stay ordinary downcalls so safepoints are not held off. */
-    static MethodHandle batch(long address) {
+    /**
+     * {@code (long, long) -> long}: the entry with r1 and r2 (a System V function of r1..r5), or
+     * the batch entry {@code (ctx, repeat)}; ordinary downcalls, so a long batch does not hold off
+     * safepoints.
+     */
+    static MethodHandle twoLongs(long address) {
         return LINKER.downcallHandle(MemorySegment.ofAddress(address), TWO_LONGS);
     }
 }

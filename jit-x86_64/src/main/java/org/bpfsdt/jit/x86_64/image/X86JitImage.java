@@ -86,7 +86,7 @@ public final class X86JitImage implements JitImage {
     public MethodHandle rawEntry() {
         MethodHandle h = rawEntry;
         if (h == null) {
-            h = EntryPoints.raw(runnable());
+            h = EntryPoints.twoLongs(runnable());
             rawEntry = h;
         }
         return h;
@@ -96,7 +96,7 @@ public final class X86JitImage implements JitImage {
     public MethodHandle batchEntry() {
         MethodHandle h = batchEntry;
         if (h == null) {
-            h = EntryPoints.batch(runnable() + code.batchOffset());
+            h = EntryPoints.twoLongs(runnable() + code.batchOffset());
             batchEntry = h;
         }
         return h;

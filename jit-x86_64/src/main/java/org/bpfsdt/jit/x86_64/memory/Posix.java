@@ -46,11 +46,42 @@ final class Posix {
     }
 
     static long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        return call("mmap", (state, arena) -> (long) MMAP.invokeExact(state, addr, length, prot, flags, fd, offset));
+    }
+
+    static void munmap(long addr, long length) {
+        call("munmap", (state, arena) -> (int) MUNMAP.invokeExact(state, addr, length));
+    }
+
+    static int memfdCreate(String name) {
+        return (int) call("memfd_create", (state, arena) -> (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), MFD_CLOEXEC));
+    }
+
+    static void ftruncate(int fd, long length) {
+        call("ftruncate", (state, arena) -> (int) FTRUNCATE.invokeExact(state, fd, length));
+    }
+
+    /** Closes {@code fd}; a failure is ignored (the descriptor is gone either way). */
+    static void close(int fd) {
+        call("close", (state, arena) -> {
+            int ignored = (int) CLOSE.invokeExact(state, fd);
+            return 0;
+        });
+    }
+
+    /** One downcall, given where errno is captured and an arena for its arguments. */
+    @FunctionalInterface
+    private interface Downcall {
+        long invoke(MemorySegment state, Arena arena) throws Throwable;
+    }
+
+    /** Makes {@code call}; the C library's -1 becomes a {@link BpfException} with the errno it left. */
+    private static long call(String name, Downcall call) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            long r = (long) MMAP.invokeExact(state, addr, length, prot, flags, fd, offset);
+            long r = call.invoke(state, arena);
             if (r == -1) {
-                throw failure("mmap", state);
+                throw failure(name, state);
             }
             return r;
         } catch (BpfException e) {
@@ -60,60 +91,10 @@ final class Posix {
         }
     }
 
-    static void munmap(long addr, long length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            if ((int) MUNMAP.invokeExact(state, addr, length) != 0) {
-                throw failure("munmap", state);
-            }
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    static int memfdCreate(String name) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int fd = (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), MFD_CLOEXEC);
-            if (fd < 0) {
-                throw failure("memfd_create", state);
-            }
-            return fd;
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    static void ftruncate(int fd, long length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            if ((int) FTRUNCATE.invokeExact(state, fd, length) != 0) {
-                throw failure("ftruncate", state);
-            }
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int ignored = (int) CLOSE.invokeExact(state, fd);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
     private static BpfException failure(String call, MemorySegment state) {
         int errno = (int) ERRNO.get(state, 0L);
         Errno e = Errno.byCode(errno);
-        return new BpfException(e == Errno.ENOMEM || e == null ? Errno.ENOMEM : e,
+        return new BpfException(e == null ? Errno.ENOMEM : e,
                 call + " failed with errno " + errno + (e == null ? "" : " (" + e.name() + ")") + " while mapping JIT code");
     }
 
