@@ -201,6 +201,15 @@ final class Precision {
         regMask[frame] &= ~(1 << r);
     }
 
+    /** A register filled from the stack: the stack slot the history entry's {@code flags} name (if any) is traced instead. */
+    private void setSlotOf(int flags) {
+        if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
+            int fr = (flags >> 8) & 0xff;
+            stackMask[fr] |= 1L << (flags & 0xff);
+            maxFrame = Math.max(maxFrame, fr);
+        }
+    }
+
     /** One step backwards over instruction {@code idx}; false when the walk cannot follow it (then everything becomes precise). */
     private boolean backtrack(int idx, int subseqIdx, int flags, int linked, long linkedSlots) {
         Insn in = env.insns[idx];
@@ -234,11 +243,7 @@ final class Precision {
                     return true;
                 }
                 clearReg(d);
-                if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
-                    int fr = (flags >> 8) & 0xff;
-                    stackMask[fr] |= 1L << (flags & 0xff);
-                    maxFrame = Math.max(maxFrame, fr);
-                }
+                setSlotOf(flags);
             }
             case STX, ST -> {
                 if (regSet(d)) {
@@ -249,11 +254,7 @@ final class Precision {
                     int load = in.imm() == CMPXCHG ? 0 : s;
                     if (regSet(load)) {
                         clearReg(load);
-                        if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
-                            int fr = (flags >> 8) & 0xff;
-                            stackMask[fr] |= 1L << (flags & 0xff);
-                            maxFrame = Math.max(maxFrame, fr);
-                        }
+                        setSlotOf(flags);
                     }
                     return true;
                 }

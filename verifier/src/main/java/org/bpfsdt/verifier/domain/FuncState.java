@@ -103,6 +103,19 @@ public final class FuncState {
         return true;
     }
 
+    /** Ends the spill in slot {@code spi}, if there is one: its bytes stay initialised, as plain data. */
+    public void breakSpill(int spi) {
+        if (!isSpilled(spi) && (spi >= spilled.length || spilled[spi] == null)) {
+            return;
+        }
+        spilled[spi] = null;
+        for (int j = 0; j < 8; j++) {
+            if (slotType[spi * 8 + j] == StackSlot.SPILL) {
+                slotType[spi * 8 + j] = StackSlot.MISC;
+            }
+        }
+    }
+
     /** Whether the last (lowest-addressed) byte of slot {@code spi} is a spill: some register is spilled there. */
     public boolean isSpilled(int spi) {
         return (spi + 1) * 8 <= allocated && slotType[spi * 8 + 7] == StackSlot.SPILL;

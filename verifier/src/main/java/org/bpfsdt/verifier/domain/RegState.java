@@ -374,7 +374,11 @@ public final class RegState {
 
     /** Truncates to {@code size} bytes and sign-extends to 64 bits (coerce_reg_to_size_sx). */
     public void coerceToSizeSx(int size) {
-        int bits = size * 8;
+        signExtendBounds(size * 8);
+        sync();
+    }
+
+    private void signExtendBounds(int bits) {
         if (tMask == 0) {
             setKnown(signExtend(tValue, bits));
             return;
