@@ -118,9 +118,7 @@ final class Calls {
             }
         }
         FuncState f = st.cur();
-        for (int r = 0; r <= 5; r++) {
-            regs.write(r).markNotInit();
-        }
+        regs.clobberCallerSaved();
         RegState r0 = f.regs[0];
         switch (fn.ret()) {
             case INTEGER -> r0.markUnknown();
@@ -602,9 +600,7 @@ final class Calls {
             callee.regs[r].copyFrom(caller.regs[r]);
         }
         st.frames[st.curFrame + 1] = callee;
-        for (int r = 0; r <= 5; r++) {
-            regs.write(r).markNotInit();
-        }
+        regs.clobberCallerSaved();
         st.curFrame++;
         return target;
     }
@@ -632,9 +628,7 @@ final class Calls {
         })) {
             clearPacketPointers(st);
         }
-        for (int r = 0; r <= 5; r++) {
-            regs.write(r).markNotInit();
-        }
+        regs.clobberCallerSaved();
         // all the caller learns: r0 is some scalar
         regs.get(0).markUnknown();
         return idx + 1;

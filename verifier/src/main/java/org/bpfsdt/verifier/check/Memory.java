@@ -114,9 +114,7 @@ final class Memory {
             regs.read(in.src());
         }
         checkPtrOffReg(ctx, 6);
-        for (int r = 0; r <= 5; r++) {
-            regs.write(r).markNotInit();
-        }
+        regs.clobberCallerSaved();
         regs.get(0).markUnknown();
     }
 

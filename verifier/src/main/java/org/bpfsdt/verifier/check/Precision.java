@@ -142,10 +142,9 @@ final class Precision {
                     stackMask[fr] = 0;
                     continue;
                 }
-                for (int r = 0; r < 11; r++) {
-                    if ((regMask[fr] & (1 << r)) == 0) {
-                        continue;
-                    }
+                // only the requested registers and slots (set bits), of this checkpoint and frame
+                for (int m = regMask[fr]; m != 0; m &= m - 1) {
+                    int r = Integer.numberOfTrailingZeros(m);
                     RegState reg = f.regs[r];
                     if (reg.type != RegType.SCALAR || reg.precise) {
                         regMask[fr] &= ~(1 << r);
@@ -153,10 +152,8 @@ final class Precision {
                         reg.precise = true;
                     }
                 }
-                for (int spi = 0; spi < 64; spi++) {
-                    if ((stackMask[fr] & (1L << spi)) == 0) {
-                        continue;
-                    }
+                for (long m = stackMask[fr]; m != 0; m &= m - 1) {
+                    int spi = Long.numberOfTrailingZeros(m);
                     RegState s = spi < f.allocated / 8 && f.isSpilled(spi) ? f.spilled[spi] : null;
                     if (s == null || s.type != RegType.SCALAR || s.precise) {
                         stackMask[fr] &= ~(1L << spi);

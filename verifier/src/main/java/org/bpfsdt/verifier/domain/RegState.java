@@ -146,13 +146,6 @@ public final class RegState {
         u32min = u32max = (int) v;
     }
 
-    /** Sets the low 32 bits to the constant {@code v}. */
-    public void setKnown32(int v) {
-        varOff(varOff().withConstSubreg(v));
-        s32min = s32max = v;
-        u32min = u32max = v;
-    }
-
     private void clearPointerFields() {
         flags = 0;
         off = 0;
