@@ -138,7 +138,7 @@ final class Branches {
         if (!jmp32 && !regSrc && in.imm() == 0 && (op == JEQ || op == JNE) && dst.maybeNull()) {
             markPtrOrNull(thisBranch, in.dst(), op == JNE);
             markPtrOrNull(other, in.dst(), op == JEQ);
-        } else if (!matchPktPointers(in, dst, regSrc ? regs.get(in.src()) : null, thisBranch, other) && dst.isPointer()) {
+        } else if (!matchPktPointers(in, dst, regSrc ? src : null, thisBranch, other) && dst.isPointer()) {
             throw VerifyError.access("R%d pointer comparison prohibited", in.dst());
         }
         if (otherDead) {
