@@ -69,7 +69,7 @@ public final class BpfVerifier implements Verifier {
         }
         int i = env.insnIdx;
         Insn in = env.insns[i];
-        String text = InsnPrinter.print(in, in.isLddw() && i + 1 < env.insns.length ? env.insns[i + 1] : null, h -> "map[" + h + "]");
+        String text = InsnPrinter.print(in, in.isLddw() && i + 1 < env.insns.length ? env.insns[i + 1] : null);
         return " (insn " + i + ": " + text.substring(text.indexOf(')') + 2) + ")";
     }
 

@@ -7,12 +7,11 @@ import org.bpfsdt.verifier.VerifyError;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
 import org.bpfsdt.verifier.domain.ScalarOps;
+import org.bpfsdt.verifier.log.InsnPrinter;
 import org.bpfsdt.verifier.log.StatePrinter;
 
 /** ALU instructions on scalars and pointers (the kernel's check_alu_op and adjust_*_min_max_vals). */
 final class Alu {
-    static final String[] OP_NAMES = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian"};
-
     private final Env env;
     private final Regs regs;
     private final Precision precision;
@@ -94,21 +93,12 @@ final class Alu {
         int off = in.off();
         if (!alu32) {
             if (off == 0) {
-                assignScalarId(src);
-                dst.copyFrom(src);
+                copyLinked(dst, src, true);
             } else if (src.isPointer()) {
                 throw VerifyError.access("R%d sign-extension part of pointer", in.src());
             } else {
-                boolean noSext = Long.compareUnsigned(src.umax, 1L << (off - 1)) < 0;
-                if (noSext) {
-                    assignScalarId(src);
-                }
-                dst.copyFrom(src);
-                if (!noSext) {
-                    dst.id = 0;
-                }
+                copyLinked(dst, src, signExtensionFree(src, off));
                 dst.coerceToSizeSx(off >> 3);
-                dst.sync();
             }
             return;
         }
@@ -130,26 +120,28 @@ final class Alu {
             return;
         }
         if (off == 0) {
-            boolean fitsU32 = Long.compareUnsigned(src.umax, 0xffffffffL) <= 0;
-            if (fitsU32) {
-                assignScalarId(src);
-            }
-            dst.copyFrom(src);
-            if (!fitsU32) {
-                dst.id = 0;
-            }
+            copyLinked(dst, src, Long.compareUnsigned(src.umax, 0xffffffffL) <= 0);
             dst.zext32To64();
             dst.sync();
         } else {
-            boolean noSext = Long.compareUnsigned(src.umax, 1L << (off - 1)) < 0;
-            if (noSext) {
-                assignScalarId(src);
-            }
-            dst.copyFrom(src);
-            if (!noSext) {
-                dst.id = 0;
-            }
+            copyLinked(dst, src, signExtensionFree(src, off));
             dst.coerceSubregToSizeSx(off >> 3);
+        }
+    }
+
+    /** Whether a sign-extending copy of the low {@code bits} of {@code src} leaves its value as it is. */
+    private static boolean signExtensionFree(RegState src, int bits) {
+        return Long.compareUnsigned(src.umax, 1L << (bits - 1)) < 0;
+    }
+
+    /** {@code dst = src}, the two linked (sharing an id) when the copy keeps the value, else not. */
+    private void copyLinked(RegState dst, RegState src, boolean sameValue) {
+        if (sameValue) {
+            assignScalarId(src);
+        }
+        dst.copyFrom(src);
+        if (!sameValue) {
+            dst.id = 0;
         }
     }
 
@@ -176,7 +168,7 @@ final class Alu {
                     if (op == SUB) {
                         throw VerifyError.access("R%d pointer -= pointer prohibited", in.dst());
                     }
-                    throw VerifyError.access("R%d pointer %s pointer prohibited", in.dst(), OP_NAMES[op >> 4]);
+                    throw VerifyError.access("R%d pointer %s pointer prohibited", in.dst(), InsnPrinter.aluOp(op));
                 }
                 precision.mark(in.dst());
                 adjustPointer(in, alu32, op, dst, src, dst);
@@ -276,43 +268,22 @@ final class Alu {
         }
         if (op != ADD && op != SUB) {
             if (op == AND || op == OR || op == XOR) {
-                throw VerifyError.access("R%d bitwise operator %s on pointer prohibited", d, OP_NAMES[op >> 4]);
+                throw VerifyError.access("R%d bitwise operator %s on pointer prohibited", d, InsnPrinter.aluOp(op));
             }
-            throw VerifyError.access("R%d pointer arithmetic with %s operator prohibited", d, OP_NAMES[op >> 4]);
+            throw VerifyError.access("R%d pointer arithmetic with %s operator prohibited", d, InsnPrinter.aluOp(op));
         }
         saneOffset(off, ptr);
         saneOffset(ptr, ptr);
         dst.copyFrom(ptr);
         dst.mark32Unbounded();
-        long sminPtr = ptr.smin, smaxPtr = ptr.smax, uminPtr = ptr.umin, umaxPtr = ptr.umax;
+        // dst is ptr now: a constant moves the fixed offset, anything else the variable part
         if (op == ADD) {
             long sum = (long) ptr.off + sminVal;
             if (known && sum == (int) sum) {
-                dst.smin = sminPtr;
-                dst.smax = smaxPtr;
-                dst.umin = uminPtr;
-                dst.umax = umaxPtr;
-                dst.varOff(ptr.varOff());
                 dst.off = (int) sum;
             } else {
-                long lo = sminPtr + sminVal, hi = smaxPtr + smaxVal;
-                if (((sminPtr ^ lo) & (sminVal ^ lo)) < 0 || ((smaxPtr ^ hi) & (smaxVal ^ hi)) < 0) {
-                    dst.smin = Long.MIN_VALUE;
-                    dst.smax = Long.MAX_VALUE;
-                } else {
-                    dst.smin = lo;
-                    dst.smax = hi;
-                }
-                long ulo = uminPtr + uminVal, uhi = umaxPtr + umaxVal;
-                if (Long.compareUnsigned(ulo, uminPtr) < 0 || Long.compareUnsigned(uhi, umaxPtr) < 0) {
-                    dst.umin = 0;
-                    dst.umax = -1L;
-                } else {
-                    dst.umin = ulo;
-                    dst.umax = uhi;
-                }
+                ScalarOps.add64(dst, off);
                 dst.varOff(ptr.varOff().add(off.varOff()));
-                dst.off = ptr.off;
                 if (ptr.isPacket()) {
                     dst.id = env.newId();
                     dst.range = 0;
@@ -327,30 +298,10 @@ final class Alu {
             }
             long diff = (long) ptr.off - sminVal;
             if (known && diff == (int) diff) {
-                dst.smin = sminPtr;
-                dst.smax = smaxPtr;
-                dst.umin = uminPtr;
-                dst.umax = umaxPtr;
-                dst.varOff(ptr.varOff());
                 dst.off = (int) diff;
             } else {
-                long lo = sminPtr - smaxVal, hi = smaxPtr - sminVal;
-                if (((sminPtr ^ smaxVal) & (sminPtr ^ lo)) < 0 || ((smaxPtr ^ sminVal) & (smaxPtr ^ hi)) < 0) {
-                    dst.smin = Long.MIN_VALUE;
-                    dst.smax = Long.MAX_VALUE;
-                } else {
-                    dst.smin = lo;
-                    dst.smax = hi;
-                }
-                if (Long.compareUnsigned(uminPtr, umaxVal) < 0) {
-                    dst.umin = 0;
-                    dst.umax = -1L;
-                } else {
-                    dst.umin = uminPtr - umaxVal;
-                    dst.umax = umaxPtr - uminVal;
-                }
+                ScalarOps.sub64(dst, off);
                 dst.varOff(ptr.varOff().sub(off.varOff()));
-                dst.off = ptr.off;
                 if (ptr.isPacket()) {
                     dst.id = env.newId();
                     if (sminVal < 0) {
@@ -365,20 +316,18 @@ final class Alu {
 
     /** check_reg_sane_offset: offsets far outside any object are refused before they can wrap (EINVAL, as the kernel). */
     private static void saneOffset(RegState reg, RegState ptr) {
-        String t = StatePrinter.typeName(ptr);
         long val = reg.tValue;
         if (reg.isConst() && (val >= Env.MAX_VAR_OFF || val <= -Env.MAX_VAR_OFF)) {
-            throw VerifyError.invalid("math between %s pointer and %d is not allowed", t, val);
+            throw VerifyError.invalid("math between %s pointer and %d is not allowed", StatePrinter.typeName(ptr), val);
         }
         if (reg.type != RegType.SCALAR && (reg.off >= Env.MAX_VAR_OFF || reg.off <= -Env.MAX_VAR_OFF)) {
-            throw VerifyError.invalid("%s pointer offset %d is not allowed", t, reg.off);
+            throw VerifyError.invalid("%s pointer offset %d is not allowed", StatePrinter.typeName(ptr), reg.off);
         }
         if (reg.smin == Long.MIN_VALUE) {
-            throw VerifyError.invalid("math between %s pointer and register with unbounded min value is not allowed", t);
+            throw VerifyError.invalid("math between %s pointer and register with unbounded min value is not allowed", StatePrinter.typeName(ptr));
         }
         if (reg.smin >= Env.MAX_VAR_OFF || reg.smin <= -Env.MAX_VAR_OFF) {
-            throw VerifyError.invalid("value %d makes %s pointer be out of bounds", reg.smin, t);
+            throw VerifyError.invalid("value %d makes %s pointer be out of bounds", reg.smin, StatePrinter.typeName(ptr));
         }
     }
-
 }

@@ -27,6 +27,8 @@ final class Branches {
     private final Checker checker;
     /** Scratch registers for an immediate operand (one verification runs on one thread). */
     private final RegState immediate = new RegState(), immediateTrue = new RegState(), immediateFalse = new RegState();
+    /** Scratch register: the constant between two linked copies. */
+    private final RegState delta = new RegState();
 
     Branches(Env env, Regs regs, Precision precision, Checker checker) {
         this.env = env;
@@ -136,7 +138,7 @@ final class Branches {
         if (!jmp32 && !regSrc && in.imm() == 0 && (op == JEQ || op == JNE) && dst.maybeNull()) {
             markPtrOrNull(thisBranch, in.dst(), op == JNE);
             markPtrOrNull(other, in.dst(), op == JEQ);
-        } else if (!matchPktPointers(in, dst, regSrc ? regs.get(in.src()) : null, thisBranch, other) && dst.isPointer()) {
+        } else if (!matchPktPointers(in, dst, regSrc ? src : null, thisBranch, other) && dst.isPointer()) {
             throw VerifyError.access("R%d pointer comparison prohibited", in.dst());
         }
         if (otherDead) {
@@ -171,7 +173,7 @@ final class Branches {
     }
 
     /** Copies everything learnt about {@code known} to the scalars that share its id (sync_linked_regs). */
-    private static void syncLinked(VerifierState st, RegState known) {
+    private void syncLinked(VerifierState st, RegState known) {
         FuncState f = st.cur();
         int id = known.id;
         for (RegState r : f.regs) {
@@ -188,26 +190,16 @@ final class Branches {
     }
 
     /** {@code reg} learns {@code known}'s value, shifted by the constant difference of their offsets. */
-    private static void syncOne(RegState reg, RegState known) {
+    private void syncOne(RegState reg, RegState known) {
         int kOff = known.addConst ? known.off : 0;
         int rOff = reg.addConst ? reg.off : 0;
-        if (rOff == kOff) {
-            boolean addConst = reg.addConst;
-            int off = reg.off;
-            reg.copyFrom(known);
-            reg.addConst = addConst;
-            reg.off = off;
-            return;
-        }
         boolean addConst = reg.addConst;
         int off = reg.off;
-        RegState delta = new RegState();
-        delta.markKnown((long) rOff - kOff);
         reg.copyFrom(known);
-        reg.addConst = addConst;
-        reg.off = off;
-        ScalarOps.apply(org.bpfsdt.api.isa.Opcodes.ADD, false, reg, delta);
-        reg.id = known.id;
+        if (rOff != kOff) {
+            delta.markKnown((long) rOff - kOff);
+            ScalarOps.apply(ADD, false, reg, delta);
+        }
         reg.addConst = addConst;
         reg.off = off;
     }
@@ -525,10 +517,22 @@ final class Branches {
     static void refine(RegState reg1, RegState reg2, int op, boolean jmp32) {
         switch (op) {
             case JGE, JGT, JSGE, JSGT -> {
+                // only the "less than" forms are written out below
                 op = flip(op);
                 RegState t = reg1;
                 reg1 = reg2;
                 reg2 = t;
+            }
+            case JNE, JSET, JSET_FALSE -> {
+                // these learn only from a constant operand, kept in reg2
+                if (!isConst(reg2, jmp32)) {
+                    RegState t = reg1;
+                    reg1 = reg2;
+                    reg2 = t;
+                }
+                if (!isConst(reg2, jmp32)) {
+                    return;
+                }
             }
             default -> {
             }
@@ -561,14 +565,6 @@ final class Branches {
                 }
             }
             case JNE -> {
-                if (!isConst(reg2, jmp32)) {
-                    RegState t = reg1;
-                    reg1 = reg2;
-                    reg2 = t;
-                }
-                if (!isConst(reg2, jmp32)) {
-                    return;
-                }
                 long val = constValue(reg2, jmp32);
                 if (jmp32) {
                     if (reg1.u32min == (int) val) {
@@ -599,14 +595,6 @@ final class Branches {
                 }
             }
             case JSET -> {
-                if (!isConst(reg2, jmp32)) {
-                    RegState t = reg1;
-                    reg1 = reg2;
-                    reg2 = t;
-                }
-                if (!isConst(reg2, jmp32)) {
-                    return;
-                }
                 long val = constValue(reg2, jmp32);
                 if (Long.bitCount(val) != 1) {
                     return;
@@ -619,14 +607,6 @@ final class Branches {
                 }
             }
             case JSET_FALSE -> {
-                if (!isConst(reg2, jmp32)) {
-                    RegState t = reg1;
-                    reg1 = reg2;
-                    reg2 = t;
-                }
-                if (!isConst(reg2, jmp32)) {
-                    return;
-                }
                 long val = constValue(reg2, jmp32);
                 reg1.markUnbounded();
                 if (jmp32) {
@@ -636,40 +616,25 @@ final class Branches {
                     reg1.varOff(reg1.varOff().and(Tnum.constant(~val)));
                 }
             }
-            case JLE -> {
+            case JLE, JLT -> {
+                // reg1 <= reg2 - d and reg2 >= reg1 + d: d is 1 for the strict comparison
+                int d = op == JLT ? 1 : 0;
                 if (jmp32) {
-                    reg1.u32max = RegState.umin32(reg1.u32max, reg2.u32max);
-                    reg2.u32min = RegState.umax32(reg1.u32min, reg2.u32min);
+                    reg1.u32max = RegState.umin32(reg1.u32max, reg2.u32max - d);
+                    reg2.u32min = RegState.umax32(reg1.u32min + d, reg2.u32min);
                 } else {
-                    reg1.umax = RegState.umin64(reg1.umax, reg2.umax);
-                    reg2.umin = RegState.umax64(reg1.umin, reg2.umin);
+                    reg1.umax = RegState.umin64(reg1.umax, reg2.umax - d);
+                    reg2.umin = RegState.umax64(reg1.umin + d, reg2.umin);
                 }
             }
-            case JLT -> {
+            case JSLE, JSLT -> {
+                int d = op == JSLT ? 1 : 0;
                 if (jmp32) {
-                    reg1.u32max = RegState.umin32(reg1.u32max, reg2.u32max - 1);
-                    reg2.u32min = RegState.umax32(reg1.u32min + 1, reg2.u32min);
+                    reg1.s32max = Math.min(reg1.s32max, reg2.s32max - d);
+                    reg2.s32min = Math.max(reg1.s32min + d, reg2.s32min);
                 } else {
-                    reg1.umax = RegState.umin64(reg1.umax, reg2.umax - 1);
-                    reg2.umin = RegState.umax64(reg1.umin + 1, reg2.umin);
-                }
-            }
-            case JSLE -> {
-                if (jmp32) {
-                    reg1.s32max = Math.min(reg1.s32max, reg2.s32max);
-                    reg2.s32min = Math.max(reg1.s32min, reg2.s32min);
-                } else {
-                    reg1.smax = Math.min(reg1.smax, reg2.smax);
-                    reg2.smin = Math.max(reg1.smin, reg2.smin);
-                }
-            }
-            case JSLT -> {
-                if (jmp32) {
-                    reg1.s32max = Math.min(reg1.s32max, reg2.s32max - 1);
-                    reg2.s32min = Math.max(reg1.s32min + 1, reg2.s32min);
-                } else {
-                    reg1.smax = Math.min(reg1.smax, reg2.smax - 1);
-                    reg2.smin = Math.max(reg1.smin + 1, reg2.smin);
+                    reg1.smax = Math.min(reg1.smax, reg2.smax - d);
+                    reg2.smin = Math.max(reg1.smin + d, reg2.smin);
                 }
             }
             default -> {

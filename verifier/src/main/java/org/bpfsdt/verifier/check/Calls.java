@@ -35,7 +35,6 @@ final class Calls {
     private final Memory mem;
     private final Precision precision;
     private final Checker checker;
-    /** The helper whose arguments are being checked. */
 
     Calls(Env env, Regs regs, Memory mem, Precision precision, Checker checker) {
         this.env = env;
@@ -119,9 +118,7 @@ final class Calls {
             }
         }
         FuncState f = st.cur();
-        for (int r = 0; r <= 5; r++) {
-            regs.write(r).markNotInit();
-        }
+        regs.clobberCallerSaved();
         RegState r0 = f.regs[0];
         switch (fn.ret()) {
             case INTEGER -> r0.markUnknown();
@@ -301,12 +298,7 @@ final class Calls {
             }
             case PTR_TO_MAP_VALUE -> {
                 MapDescriptor m = mem.map(reg);
-                if (write && (m.flags() & MapFlags.RDONLY_PROG) != 0) {
-                    throw VerifyError.access("write into map forbidden, value_size=%d off=%d size=%d", m.valueSize(), reg.off, size);
-                }
-                if (!write && (m.flags() & MapFlags.WRONLY_PROG) != 0) {
-                    throw VerifyError.access("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), reg.off, size);
-                }
+                Memory.mapAccessAllowed(m, reg.off, size, write);
                 mem.memRegion(regno, reg, reg.off, size, m.valueSize(), zeroOk);
                 int lock = env.spinLockOffset(reg.mapIndex);
                 if (lock >= 0 && size > 0 && reg.smin + reg.off < lock + 4 && lock < reg.umax + reg.off + size) {
@@ -603,16 +595,12 @@ final class Calls {
             return globalCall(idx, subprog);
         }
         FuncState caller = st.cur();
-        FuncState callee = new FuncState(st.curFrame + 1, subprog, idx);
+        FuncState callee = calleeFrame(st, subprog, idx);
         for (int r = 1; r <= 5; r++) {
             callee.regs[r].copyFrom(caller.regs[r]);
         }
-        callee.regs[10].markPointer(RegType.PTR_TO_STACK);
-        callee.regs[10].frameNo = callee.frameNo;
         st.frames[st.curFrame + 1] = callee;
-        for (int r = 0; r <= 5; r++) {
-            regs.write(r).markNotInit();
-        }
+        regs.clobberCallerSaved();
         st.curFrame++;
         return target;
     }
@@ -640,9 +628,7 @@ final class Calls {
         })) {
             clearPacketPointers(st);
         }
-        for (int r = 0; r <= 5; r++) {
-            regs.write(r).markNotInit();
-        }
+        regs.clobberCallerSaved();
         // all the caller learns: r0 is some scalar
         regs.get(0).markUnknown();
         return idx + 1;
@@ -698,14 +684,20 @@ final class Calls {
     /** Sets up a frame for a {@code bpf_loop} callback: r1 the index, r2 the context (set_loop_callback_state). */
     FuncState callbackFrame(VerifierState st, int subprog, int callsite) {
         FuncState caller = st.cur();
-        FuncState callee = new FuncState(st.curFrame + 1, subprog, callsite);
+        FuncState callee = calleeFrame(st, subprog, callsite);
         callee.regs[1].markUnknown();
         callee.regs[2].copyFrom(caller.regs[3]);
-        callee.regs[10].markPointer(RegType.PTR_TO_STACK);
-        callee.regs[10].frameNo = callee.frameNo;
         callee.inCallback = true;
         callee.callbackRetMin = 0;
         callee.callbackRetMax = 1;
+        return callee;
+    }
+
+    /** A new frame above {@code st}'s current one for {@code subprog}, called at {@code callsite}: only r10 is set, to its own stack. */
+    private static FuncState calleeFrame(VerifierState st, int subprog, int callsite) {
+        FuncState callee = new FuncState(st.curFrame + 1, subprog, callsite);
+        callee.regs[10].markPointer(RegType.PTR_TO_STACK);
+        callee.regs[10].frameNo = callee.frameNo;
         return callee;
     }
 
@@ -784,9 +776,7 @@ final class Calls {
             return null;
         }
         return switch (env.progType) {
-            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT -> new long[] {0, 1};
-            case SK_LOOKUP -> new long[] {0, 1};
-            case NETFILTER -> new long[] {0, 1};
+            case CGROUP_SKB, CGROUP_SOCK, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT, SK_LOOKUP, NETFILTER -> new long[] {0, 1};
             default -> null;
         };
     }

@@ -156,7 +156,7 @@ public final class Checker {
                     printScratched(idx);
                     env.log.lineInfo(idx);
                     Insn in = env.insns[idx];
-                    env.log.insn(idx, InsnPrinter.print(in, in.isLddw() ? env.insns[idx + 1] : null, this::mapName));
+                    env.log.insn(idx, InsnPrinter.print(in, in.isLddw() ? env.insns[idx + 1] : null));
                 }
                 printState = false;
                 env.aux[idx].seen = true;
@@ -211,10 +211,6 @@ public final class Checker {
         }
         env.scratchedRegs = 0;
         env.scratchedSlots = 0;
-    }
-
-    String mapName(int handle) {
-        return "map[" + handle + "]";
     }
 
     /** One instruction; returns the next instruction of this path or {@link #END_OF_PATH}. */

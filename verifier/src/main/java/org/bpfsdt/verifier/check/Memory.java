@@ -114,9 +114,7 @@ final class Memory {
             regs.read(in.src());
         }
         checkPtrOffReg(ctx, 6);
-        for (int r = 0; r <= 5; r++) {
-            regs.write(r).markNotInit();
-        }
+        regs.clobberCallerSaved();
         regs.get(0).markUnknown();
     }
 
@@ -155,9 +153,6 @@ final class Memory {
             }
             case PTR_TO_MAP_VALUE -> mapValue(ptrReg, reg, o, size, write, valueReg, value, sx);
             case PTR_TO_MEM -> {
-                if (reg.maybeNull()) {
-                    throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
-                }
                 boolean rdonly = (reg.flags & RegState.RDONLY) != 0;
                 if (write && rdonly) {
                     throw VerifyError.access("R%d cannot write into %s", ptrReg, StatePrinter.typeName(reg));
@@ -202,7 +197,6 @@ final class Memory {
         if (!write && valueReg >= 0 && size < 8 && value.type == RegType.SCALAR) {
             if (sx) {
                 value.coerceToSizeSx(size);
-                value.sync();
             } else {
                 value.coerceToSize(size);
             }
@@ -225,12 +219,7 @@ final class Memory {
         if (write && value != null && value.isPointer()) {
             throw VerifyError.access("R%d leaks addr into map", valueReg);
         }
-        if (write && (m.flags() & MapFlags.RDONLY_PROG) != 0) {
-            throw VerifyError.access("write into map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
-        }
-        if (!write && (m.flags() & MapFlags.WRONLY_PROG) != 0) {
-            throw VerifyError.access("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
-        }
+        mapAccessAllowed(m, off, size, write);
         memRegion(ptrReg, reg, off, size, m.valueSize(), false);
         int lock = env.spinLockOffset(reg.mapIndex);
         if (lock >= 0) {
@@ -247,6 +236,16 @@ final class Memory {
             } else {
                 value.markUnknown();
             }
+        }
+    }
+
+    /** Programs may not write a map that is read-only for them, nor read one that is write-only (check_map_access_type). */
+    static void mapAccessAllowed(MapDescriptor m, int off, int size, boolean write) {
+        if (write && (m.flags() & MapFlags.RDONLY_PROG) != 0) {
+            throw VerifyError.access("write into map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
+        }
+        if (!write && (m.flags() & MapFlags.WRONLY_PROG) != 0) {
+            throw VerifyError.access("read from map forbidden, value_size=%d off=%d size=%d", m.valueSize(), off, size);
         }
     }
 
@@ -304,12 +303,7 @@ final class Memory {
         }
         checkPtrOffReg(reg, ptrReg);
         ContextLayout.Field f = ctxField(off, size, write);
-        InsnData a = env.aux[env.insnIdx];
-        if (a.ctxField != null && (a.ctxField != f || a.ctxSize != size)) {
-            throw VerifyError.invalid("same insn cannot be used with different pointers");
-        }
-        a.ctxField = f;
-        a.ctxSize = size;
+        recordCtxField(f, size);
         if (!write && valueReg >= 0) {
             switch (f.kind()) {
                 case SCALAR -> {
@@ -321,6 +315,16 @@ final class Memory {
                 case PACKET_META -> value.markPointer(RegType.PTR_TO_PACKET_META);
             }
         }
+    }
+
+    /** Every path must access the same context field with the same size at an instruction: its rewrite depends on it. */
+    private void recordCtxField(ContextLayout.Field f, int size) {
+        InsnData a = env.aux[env.insnIdx];
+        if (a.ctxField != null && (a.ctxField != f || a.ctxSize != size)) {
+            throw VerifyError.invalid("same insn cannot be used with different pointers");
+        }
+        a.ctxField = f;
+        a.ctxSize = size;
     }
 
     /** The context field an access may touch, by the program type's rules (the kernel's is_valid_access). */
@@ -358,9 +362,6 @@ final class Memory {
 
     /** A read through a BTF pointer; true when the loaded value is final (no narrowing to the access size). */
     private boolean btfStruct(int ptrReg, RegState reg, int off, int size, boolean write, int valueReg, RegState value) {
-        if (reg.maybeNull()) {
-            throw VerifyError.access("R%d invalid mem access '%s'", ptrReg, StatePrinter.typeName(reg));
-        }
         if (write) {
             throw VerifyError.access("only read is supported");
         }
@@ -373,12 +374,7 @@ final class Memory {
             return false;
         }
         // a context read by an SDT observer: rewritten to the native field, as the target's own reads are
-        InsnData a = env.aux[env.insnIdx];
-        if (a.ctxField != null && (a.ctxField != f || a.ctxSize != size)) {
-            throw VerifyError.invalid("same insn cannot be used with different pointers");
-        }
-        a.ctxField = f;
-        a.ctxSize = size;
+        recordCtxField(f, size);
         if (valueReg >= 0) {
             value.markUnknown();
         }

@@ -142,10 +142,9 @@ final class Precision {
                     stackMask[fr] = 0;
                     continue;
                 }
-                for (int r = 0; r < 11; r++) {
-                    if ((regMask[fr] & (1 << r)) == 0) {
-                        continue;
-                    }
+                // only the requested registers and slots (set bits), of this checkpoint and frame
+                for (int m = regMask[fr]; m != 0; m &= m - 1) {
+                    int r = Integer.numberOfTrailingZeros(m);
                     RegState reg = f.regs[r];
                     if (reg.type != RegType.SCALAR || reg.precise) {
                         regMask[fr] &= ~(1 << r);
@@ -153,10 +152,8 @@ final class Precision {
                         reg.precise = true;
                     }
                 }
-                for (int spi = 0; spi < 64; spi++) {
-                    if ((stackMask[fr] & (1L << spi)) == 0) {
-                        continue;
-                    }
+                for (long m = stackMask[fr]; m != 0; m &= m - 1) {
+                    int spi = Long.numberOfTrailingZeros(m);
                     RegState s = spi < f.allocated / 8 && f.isSpilled(spi) ? f.spilled[spi] : null;
                     if (s == null || s.type != RegType.SCALAR || s.precise) {
                         stackMask[fr] &= ~(1L << spi);
@@ -201,6 +198,15 @@ final class Precision {
         regMask[frame] &= ~(1 << r);
     }
 
+    /** A register filled from the stack: the stack slot the history entry's {@code flags} name (if any) is traced instead. */
+    private void setSlotOf(int flags) {
+        if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
+            int fr = (flags >> 8) & 0xff;
+            stackMask[fr] |= 1L << (flags & 0xff);
+            maxFrame = Math.max(maxFrame, fr);
+        }
+    }
+
     /** One step backwards over instruction {@code idx}; false when the walk cannot follow it (then everything becomes precise). */
     private boolean backtrack(int idx, int subseqIdx, int flags, int linked, long linkedSlots) {
         Insn in = env.insns[idx];
@@ -234,11 +240,7 @@ final class Precision {
                     return true;
                 }
                 clearReg(d);
-                if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
-                    int fr = (flags >> 8) & 0xff;
-                    stackMask[fr] |= 1L << (flags & 0xff);
-                    maxFrame = Math.max(maxFrame, fr);
-                }
+                setSlotOf(flags);
             }
             case STX, ST -> {
                 if (regSet(d)) {
@@ -249,11 +251,7 @@ final class Precision {
                     int load = in.imm() == CMPXCHG ? 0 : s;
                     if (regSet(load)) {
                         clearReg(load);
-                        if ((flags & VerifierState.History.STACK_ACCESS) != 0) {
-                            int fr = (flags >> 8) & 0xff;
-                            stackMask[fr] |= 1L << (flags & 0xff);
-                            maxFrame = Math.max(maxFrame, fr);
-                        }
+                        setSlotOf(flags);
                     }
                     return true;
                 }

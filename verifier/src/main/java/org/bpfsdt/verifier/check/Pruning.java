@@ -112,7 +112,6 @@ final class Pruning {
         cur.history.clear();
         for (int fr = 0; fr <= cur.curFrame; fr++) {
             FuncState f = cur.frames[fr];
-            f.regsWritten = 0;
             f.stackWritten = 0;
             f.stackRead = 0;
             for (RegState r : f.regs) {

@@ -1,7 +1,6 @@
 package org.bpfsdt.verifier.check;
 
 import org.bpfsdt.verifier.VerifyError;
-import org.bpfsdt.verifier.domain.FuncState;
 import org.bpfsdt.verifier.domain.RegState;
 import org.bpfsdt.verifier.domain.RegType;
 
@@ -28,10 +27,15 @@ final class Regs {
         if (r == 10) {
             throw VerifyError.access("frame pointer is read only");
         }
-        FuncState f = env.cur.cur();
-        f.regsWritten |= 1 << r;
         env.scratchReg(r);
-        return f.regs[r];
+        return env.cur.reg(r);
+    }
+
+    /** A call (or a legacy packet load) leaves r0-r5 unreadable until written (the kernel's caller_saved loop). */
+    void clobberCallerSaved() {
+        for (int r = 0; r <= 5; r++) {
+            write(r).markNotInit();
+        }
     }
 
     RegState get(int r) {

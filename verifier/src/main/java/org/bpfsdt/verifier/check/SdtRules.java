@@ -107,7 +107,6 @@ public final class SdtRules {
     private static void extend(RegState value, int size, boolean signed) {
         if (signed) {
             value.coerceToSizeSx(size);
-            value.sync();
         } else {
             value.coerceToSize(size);
         }

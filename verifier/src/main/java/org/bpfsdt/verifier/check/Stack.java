@@ -86,16 +86,14 @@ final class Stack {
             if (fits && reg.id == 0 && !reg.isConst()) {
                 reg.id = env.newId();
             }
-            saveRegister(st, spi, reg, size);
+            spillSlot(st, spi, size).copyFrom(reg);
             if (!fits) {
                 st.spilled[spi].id = 0;
             }
             spill = true;
         } else if (reg == null && off % 8 == 0 && storesImmediate()) {
             // st [fp-8], imm: a known constant, kept like a spilled register
-            RegState k = new RegState();
-            k.markKnown(env.insns[env.insnIdx].imm());
-            saveRegister(st, spi, k, size);
+            spillSlot(st, spi, size).markKnown(env.insns[env.insnIdx].imm());
             spill = true;
         } else if (reg != null && reg.isPointer()) {
             if (size != 8) {
@@ -104,19 +102,12 @@ final class Stack {
             if (st != cur && reg.type == RegType.PTR_TO_STACK) {
                 throw VerifyError.invalid("cannot spill pointers to stack into stack frame of the caller");
             }
-            saveRegister(st, spi, reg, size);
+            spillSlot(st, spi, size).copyFrom(reg);
             spill = true;
         } else {
             byte type = StackSlot.MISC;
-            if (st.isSpilled(spi) || (spi < st.spilled.length && st.spilled[spi] != null)) {
-                // a plain write breaks any spill in the slot; its other bytes stay initialised
-                st.spilled[spi] = null;
-                for (int i = 0; i < 8; i++) {
-                    if (st.slotType[spi * 8 + i] == StackSlot.SPILL) {
-                        st.slotType[spi * 8 + i] = StackSlot.MISC;
-                    }
-                }
-            }
+            // a plain write breaks any spill in the slot; its other bytes stay initialised
+            st.breakSpill(spi);
             if (reg != null && reg.type == RegType.SCALAR && reg.isConst(0)) {
                 precision.mark(valueReg);
                 type = StackSlot.ZERO;
@@ -146,8 +137,14 @@ final class Stack {
         return 64 - Long.numberOfLeadingZeros(r.umax);
     }
 
-    private static void saveRegister(FuncState st, int spi, RegState reg, int size) {
-        st.spilled[spi] = new RegState(reg);
+    /** Marks the low {@code size} bytes of slot {@code spi} spilled; returns the slot's register state for the caller to set. */
+    private static RegState spillSlot(FuncState st, int spi, int size) {
+        RegState saved = st.spilled[spi];
+        if (saved == null) {
+            // a state owns its spills (copies are deep), so one is reused until the spill is broken
+            saved = new RegState();
+            st.spilled[spi] = saved;
+        }
         int i;
         for (i = 8; i > 8 - size; i--) {
             st.slotType[spi * 8 + i - 1] = StackSlot.SPILL;
@@ -159,6 +156,7 @@ final class Stack {
                 st.slotType[spi * 8 + i - 1] = StackSlot.MISC;
             }
         }
+        return saved;
     }
 
     private void writeVar(RegState ptr, FuncState st, int off, int size, int valueReg) {
@@ -188,12 +186,7 @@ final class Stack {
                     throw VerifyError.invalid("spilled ptr in range of var-offset stack write; insn %d, ptr off: %d", env.insnIdx, i);
                 }
                 // a spilled scalar may be partly overwritten: the slot becomes plain data
-                st.spilled[spi] = null;
-                for (int j = 0; j < 8; j++) {
-                    if (st.slotType[spi * 8 + j] == StackSlot.SPILL) {
-                        st.slotType[spi * 8 + j] = StackSlot.MISC;
-                    }
-                }
+                st.breakSpill(spi);
                 b = st.slotType[slot];
             }
             st.slotType[slot] = writingZero && b == StackSlot.ZERO ? StackSlot.ZERO : StackSlot.MISC;
@@ -359,15 +352,7 @@ final class Stack {
     void clobber(FuncState st, int off, int size) {
         for (int i = off; i < off + size; i++) {
             int slot = -i - 1;
-            int spi = slot / 8;
-            if (st.isSpilled(spi) || (spi < st.spilled.length && st.spilled[spi] != null)) {
-                st.spilled[spi] = null;
-                for (int j = 0; j < 8; j++) {
-                    if (st.slotType[spi * 8 + j] == StackSlot.SPILL) {
-                        st.slotType[spi * 8 + j] = StackSlot.MISC;
-                    }
-                }
-            }
+            st.breakSpill(slot / 8);
             st.slotType[slot] = StackSlot.MISC;
         }
         for (int spi = (-(off + size)) / 8; spi <= (-off - 1) / 8; spi++) {

@@ -28,9 +28,7 @@ public final class FuncState {
     public long callbackRetMin, callbackRetMax;
     /** Callback calls queued from this frame at the current helper call ({@code bpf_loop} iterations). */
     public long callbackDepth;
-    /** Liveness of this segment (since the state's last checkpoint): registers written. */
-    public int regsWritten;
-    /** Stack slots written in this segment (bit {@code spi}). */
+    /** Stack liveness: slots written in this segment, since the state's last checkpoint (bit {@code spi}). */
     public long stackWritten;
     /** For checkpoints: stack slots some continuation reads before writing (bit {@code spi}). */
     public long stackRead;
@@ -64,7 +62,6 @@ public final class FuncState {
         callbackRetMin = o.callbackRetMin;
         callbackRetMax = o.callbackRetMax;
         callbackDepth = o.callbackDepth;
-        regsWritten = o.regsWritten;
         stackWritten = o.stackWritten;
         stackRead = o.stackRead;
     }
@@ -78,12 +75,6 @@ public final class FuncState {
         slotType = Arrays.copyOf(slotType, need);
         spilled = Arrays.copyOf(spilled, need / 8);
         allocated = need;
-    }
-
-    /** The type of stack byte {@code fp+off}; INVALID beyond the allocated part. */
-    public byte byteType(int off) {
-        int i = -off - 1;
-        return i < allocated ? slotType[i] : StackSlot.INVALID;
     }
 
     public static int spi(int off) {
@@ -101,6 +92,19 @@ public final class FuncState {
             }
         }
         return true;
+    }
+
+    /** Ends the spill in slot {@code spi}, if there is one: its bytes stay initialised, as plain data. */
+    public void breakSpill(int spi) {
+        if (!isSpilled(spi) && (spi >= spilled.length || spilled[spi] == null)) {
+            return;
+        }
+        spilled[spi] = null;
+        for (int j = 0; j < 8; j++) {
+            if (slotType[spi * 8 + j] == StackSlot.SPILL) {
+                slotType[spi * 8 + j] = StackSlot.MISC;
+            }
+        }
     }
 
     /** Whether the last (lowest-addressed) byte of slot {@code spi} is a spill: some register is spilled there. */

@@ -146,13 +146,6 @@ public final class RegState {
         u32min = u32max = (int) v;
     }
 
-    /** Sets the low 32 bits to the constant {@code v}. */
-    public void setKnown32(int v) {
-        varOff(varOff().withConstSubreg(v));
-        s32min = s32max = v;
-        u32min = u32max = v;
-    }
-
     private void clearPointerFields() {
         flags = 0;
         off = 0;
@@ -374,7 +367,11 @@ public final class RegState {
 
     /** Truncates to {@code size} bytes and sign-extends to 64 bits (coerce_reg_to_size_sx). */
     public void coerceToSizeSx(int size) {
-        int bits = size * 8;
+        signExtendBounds(size * 8);
+        sync();
+    }
+
+    private void signExtendBounds(int bits) {
         if (tMask == 0) {
             setKnown(signExtend(tValue, bits));
             return;

@@ -62,18 +62,18 @@ public final class ScalarOps {
             }
             case AND -> {
                 dst.varOff(dst.varOff().and(src.varOff()));
-                and32(dst, src);
-                and64(dst, src);
+                bitwise32(dst, src, (int) dst.tValue, RegState.umin32(dst.u32max, src.u32max));
+                bitwise64(dst, src, dst.tValue, RegState.umin64(dst.umax, src.umax));
             }
             case OR -> {
                 dst.varOff(dst.varOff().or(src.varOff()));
-                or32(dst, src);
-                or64(dst, src);
+                bitwise32(dst, src, RegState.umax32(dst.u32min, src.u32min), (int) (dst.tValue | dst.tMask));
+                bitwise64(dst, src, RegState.umax64(dst.umin, src.umin), dst.tValue | dst.tMask);
             }
             case XOR -> {
                 dst.varOff(dst.varOff().xor(src.varOff()));
-                xor32(dst, src);
-                xor64(dst, src);
+                bitwise32(dst, src, (int) dst.tValue, (int) (dst.tValue | dst.tMask));
+                bitwise64(dst, src, dst.tValue, dst.tValue | dst.tMask);
             }
             case LSH -> {
                 if (alu32) {
@@ -127,7 +127,8 @@ public final class ScalarOps {
         }
     }
 
-    private static void add64(RegState d, RegState s) {
+    /** The 64-bit bounds of {@code d + s}, unbounded where a sum may overflow (also a pointer's variable offset). */
+    public static void add64(RegState d, RegState s) {
         long lo = d.smin + s.smin;
         long hi = d.smax + s.smax;
         if (addOverflows(d.smin, s.smin, lo) || addOverflows(d.smax, s.smax, hi)) {
@@ -177,7 +178,8 @@ public final class ScalarOps {
         }
     }
 
-    private static void sub64(RegState d, RegState s) {
+    /** The 64-bit bounds of {@code d - s}, unbounded where a difference may overflow (also a pointer's variable offset). */
+    public static void sub64(RegState d, RegState s) {
         long lo = d.smin - s.smax;
         long hi = d.smax - s.smin;
         if (subOverflows(d.smin, s.smax, lo) || subOverflows(d.smax, s.smin, hi)) {
@@ -249,71 +251,31 @@ public final class ScalarOps {
 
     // ---- bitwise -------------------------------------------------------------------------
 
-    private static void and32(RegState d, RegState s) {
-        Tnum v32 = d.varOff().subreg();
-        if (s.varOff().subregIsConst() && v32.isConst()) {
-            d.s32min = d.s32max = (int) v32.value();
-            d.u32min = d.u32max = (int) v32.value();
+    /**
+     * The 32-bit bounds of AND, OR and XOR (scalar32_min_max_and/or/xor), given the result's
+     * tnum in {@code d} and the unsigned bounds each operation derives: the known result when
+     * both low halves are constants, else those bounds, signed as well when they do not cross
+     * the sign bit.
+     */
+    private static void bitwise32(RegState d, RegState s, int umin, int umax) {
+        if (s.varOff().subregIsConst() && d.varOff().subregIsConst()) {
+            d.s32min = d.s32max = (int) d.tValue;
+            d.u32min = d.u32max = (int) d.tValue;
             return;
         }
-        d.u32min = (int) v32.value();
-        d.u32max = RegState.umin32(d.u32max, s.u32max);
+        d.u32min = umin;
+        d.u32max = umax;
         signed32FromUnsigned(d);
     }
 
-    private static void and64(RegState d, RegState s) {
+    /** The 64-bit bounds of AND, OR and XOR, as {@link #bitwise32} (scalar_min_max_and/or/xor). */
+    private static void bitwise64(RegState d, RegState s, long umin, long umax) {
         if (s.isConst() && d.isConst()) {
             d.setKnown(d.tValue);
             return;
         }
-        d.umin = d.tValue;
-        d.umax = RegState.umin64(d.umax, s.umax);
-        signed64FromUnsigned(d);
-        d.updateBounds();
-    }
-
-    private static void or32(RegState d, RegState s) {
-        Tnum v32 = d.varOff().subreg();
-        if (s.varOff().subregIsConst() && v32.isConst()) {
-            d.s32min = d.s32max = (int) v32.value();
-            d.u32min = d.u32max = (int) v32.value();
-            return;
-        }
-        d.u32min = RegState.umax32(d.u32min, s.u32min);
-        d.u32max = (int) (v32.value() | v32.mask());
-        signed32FromUnsigned(d);
-    }
-
-    private static void or64(RegState d, RegState s) {
-        if (s.isConst() && d.isConst()) {
-            d.setKnown(d.tValue);
-            return;
-        }
-        d.umin = RegState.umax64(d.umin, s.umin);
-        d.umax = d.tValue | d.tMask;
-        signed64FromUnsigned(d);
-        d.updateBounds();
-    }
-
-    private static void xor32(RegState d, RegState s) {
-        Tnum v32 = d.varOff().subreg();
-        if (s.varOff().subregIsConst() && v32.isConst()) {
-            d.s32min = d.s32max = (int) v32.value();
-            d.u32min = d.u32max = (int) v32.value();
-            return;
-        }
-        d.u32min = (int) v32.value();
-        d.u32max = (int) (v32.value() | v32.mask());
-        signed32FromUnsigned(d);
-    }
-
-    private static void xor64(RegState d, RegState s) {
-        if (s.isConst() && d.isConst()) {
-            d.setKnown(d.tValue);
-            return;
-        }
-        d.umin = d.tValue;
-        d.umax = d.tValue | d.tMask;
+        d.umin = umin;
+        d.umax = umax;
         signed64FromUnsigned(d);
         d.updateBounds();
     }

@@ -167,10 +167,6 @@ public record Tnum(long value, long mask) {
         return clearSubreg().or(sub.subreg());
     }
 
-    public Tnum withConstSubreg(int v) {
-        return withSubreg(constant(v & 0xffffffffL));
-    }
-
     public boolean subregIsConst() {
         return (mask & 0xffffffffL) == 0;
     }

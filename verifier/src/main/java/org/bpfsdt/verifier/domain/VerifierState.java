@@ -82,15 +82,6 @@ public final class VerifierState {
         return false;
     }
 
-    public boolean holdsRef(int id) {
-        for (RefState r : refs) {
-            if (r.id() == id) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * The instruction history of a segment: entries {@code (idx, prevIdx, flags, linked)} for each
      * instruction reached non-sequentially and each stack access, which lets precision tracking

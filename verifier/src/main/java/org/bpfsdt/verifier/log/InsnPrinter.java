@@ -2,8 +2,6 @@ package org.bpfsdt.verifier.log;
 
 import static org.bpfsdt.api.isa.Opcodes.*;
 
-import java.util.function.IntFunction;
-
 import org.bpfsdt.api.HelperId;
 import org.bpfsdt.api.isa.Insn;
 
@@ -16,10 +14,10 @@ public final class InsnPrinter {
     }
 
     /**
-     * The text of the instruction at {@code pc} ({@code next} is the following slot, for LDDW;
-     * {@code mapName} names the map of a map load by its operand, as bpftool does).
+     * The text of instruction {@code in} ({@code next} is the following slot, for LDDW); a map
+     * load names its map {@code map[N]} by its operand, where the kernel prints the address.
      */
-    public static String print(Insn in, Insn next, IntFunction<String> mapName) {
+    public static String print(Insn in, Insn next) {
         int code = in.opcode();
         String head = String.format("(%02x) ", code);
         return head + switch (cls(code)) {
@@ -28,7 +26,7 @@ public final class InsnPrinter {
             case ST -> String.format("*(%s *)(r%d %+d) = %d", ldst(code), in.dst(), in.off(), in.imm());
             case LDX -> String.format("r%d = *(%s%s *)(r%d %+d)", in.dst(), mode(code) == MEMSX ? "s" : "", mode(code) == MEMSX ? sizeBits(code) : ldst(code),
                     in.src(), in.off());
-            case LD -> ld(in, next, mapName);
+            case LD -> ld(in, next);
             default -> jmp(in);
         };
     }
@@ -103,13 +101,22 @@ public final class InsnPrinter {
         return String.format("lock *(%s *)(r%d %+d) %s r%d", ldst(code), in.dst(), in.off(), o, in.src());
     }
 
-    private static String ld(Insn in, Insn next, IntFunction<String> mapName) {
+    /** The log's name of ALU operation {@code op} ({@code BPF_OP} bits): {@code +=}, {@code s>>=}... */
+    public static String aluOp(int op) {
+        return ALU_OPS[op >> 4];
+    }
+
+    private static String mapName(int operand) {
+        return "map[" + operand + "]";
+    }
+
+    private static String ld(Insn in, Insn next) {
         int code = in.opcode();
         if (code == LDDW) {
             long imm = in.imm64(next == null ? new Insn(0, 0, 0, 0, 0) : next);
             String v = switch (in.src()) {
-                case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> mapName.apply(in.imm());
-                case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> mapName.apply(in.imm()) + "[0]+" + (next == null ? 0 : next.imm());
+                case PSEUDO_MAP_FD, PSEUDO_MAP_IDX -> mapName(in.imm());
+                case PSEUDO_MAP_VALUE, PSEUDO_MAP_IDX_VALUE -> mapName(in.imm()) + "[0]+" + (next == null ? 0 : next.imm());
                 case PSEUDO_FUNC -> "func pc" + String.format("%+d", in.imm());
                 default -> "0x" + Long.toHexString(imm);
             };

@@ -35,27 +35,21 @@ public final class Rewriter {
     private final Env env;
     private final VerifierRequest req;
     private final Insn[] in;
+    /** Per loaded slot: the SDT probe whose NOP it is, or -1 ({@link Env#probeAt}). */
     private final int[] probeAt;
 
+    /** A rewriter for {@code env}'s program; refuses, before verification, SDT probes whose offsets are not NOPs. */
     public Rewriter(Env env) {
         this.env = env;
         this.req = env.req;
         this.in = env.insns;
-        this.probeAt = new int[in.length];
-        Arrays.fill(probeAt, -1);
-        List<SdtProbe> probes = req.sdtProbes();
-        for (int p = 0; p < probes.size(); p++) {
-            int off = probes.get(p).origOff();
+        this.probeAt = env.probeAt;
+        for (SdtProbe p : req.sdtProbes()) {
+            int off = p.origOff();
             if (off < 0 || off >= in.length || in[off].opcode() != JA_OP || in[off].off() != 0) {
-                throw VerifyError.invalid("SDT probe '%s': instruction %d is not a goto +0", probes.get(p).name(), off);
+                throw VerifyError.invalid("SDT probe '%s': instruction %d is not a goto +0", p.name(), off);
             }
-            probeAt[off] = p;
         }
-    }
-
-    /** Checks the probes before verification (they must be NOPs). */
-    public int probeAt(int insn) {
-        return probeAt[insn];
     }
 
     public Result rewrite() {
