@@ -61,8 +61,7 @@ public final class KernelObject implements AutoCloseable {
             int fd = KernelBpf.mapCreate(s.type(), s.keySize(), s.valueSize(), s.maxEntries(), s.flags(), s.mapExtra(), s.name());
             fds.add(fd);
             maps.put(m.name(), fd);
-            // global data maps are named after their section (.bss, .rodata.str1.1); .maps variables cannot start with a dot
-            if (m.name().startsWith(".")) {
+            if (m.kind().isGlobalData()) {
                 KernelBpf.mapUpdate(fd, new byte[4], m.initialValue(), MapFlags.ANY);
                 if (m.frozenAfterLoad()) {
                     KernelBpf.mapFreeze(fd);

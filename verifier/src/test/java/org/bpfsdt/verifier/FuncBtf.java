@@ -3,14 +3,13 @@ package org.bpfsdt.verifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 
 import org.bpfsdt.api.btf.Btf;
 import org.bpfsdt.api.btf.BtfBuilder;
 import org.bpfsdt.api.btf.BtfType;
 import org.bpfsdt.api.btf.FuncInfo;
 import org.bpfsdt.api.isa.Insn;
-import org.bpfsdt.api.isa.Opcodes;
+import org.bpfsdt.api.spi.Subprog;
 
 /**
  * BTF and func_info for hand-written programs, as clang emits them for C functions: one FUNC per
@@ -84,17 +83,7 @@ record FuncBtf(Btf btf, List<FuncInfo> funcInfo) {
 
     /** Where each subprogram starts: 0 and every target of a local call or function address (as the verifier finds them). */
     static List<Integer> subprogStarts(List<Insn> insns) {
-        TreeSet<Integer> starts = new TreeSet<>(List.of(0));
-        for (int i = 0; i < insns.size(); i++) {
-            Insn in = insns.get(i);
-            if (in.isLocalCall() || (in.isLddw() && in.src() == Opcodes.PSEUDO_FUNC)) {
-                starts.add(i + 1 + in.imm());
-            }
-            if (in.isLddw()) {
-                i++;
-            }
-        }
-        return List.copyOf(starts);
+        return Subprog.ofUnverified(insns).stream().map(Subprog::start).toList();
     }
 
     private static List<String> splitTopLevel(String s) {

@@ -53,8 +53,8 @@ final class ProgramLoader {
     }
 
     LoadedProgram load(ProgSpec spec) {
-        if (spec.name().length() > 15) {
-            throw new BpfException(Errno.EINVAL, "program name '" + spec.name() + "' is longer than 15 characters");
+        if (spec.name().length() > ProgSpec.MAX_NAME_LEN) {
+            throw new BpfException(Errno.EINVAL, "program name '" + spec.name() + "' is longer than " + ProgSpec.MAX_NAME_LEN + " characters");
         }
         InsnValidator.validate(spec.insns());
         var offered = rt.helpers().protosFor(spec.type());

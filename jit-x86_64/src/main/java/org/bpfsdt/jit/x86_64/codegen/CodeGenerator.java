@@ -34,8 +34,6 @@ public final class CodeGenerator {
     public static final int MAX_CODE_BYTES = 64 << 20;
     /** What a {@code callx} of a number without a helper returns. */
     static final int CALLX_NO_HELPER = -Errno.ENOSYS.code();
-    /** The kernel's bound on {@code bpf_loop} iterations. */
-    static final int BPF_LOOP_MAX = 1 << 23;
 
     private final ProgramPlan plan;
     private final CpuFeatures cpu;
@@ -220,7 +218,7 @@ public final class CodeGenerator {
         Reg i = Reg.R15;
         a.test(Width.QWORD, Reg.RCX, Reg.RCX);
         a.jcc(Cond.NE, invalid);
-        a.aluImm(AluOp.CMP, Width.DWORD, Reg.RDI, BPF_LOOP_MAX);
+        a.aluImm(AluOp.CMP, Width.DWORD, Reg.RDI, MAX_LOOPS);
         a.jcc(Cond.A, tooBig);
         a.push(nr);
         a.push(callback);
@@ -277,7 +275,7 @@ public final class CodeGenerator {
             a.push(r);
         }
         if (f.mayGoto()) {
-            a.storeImm(Width.QWORD, f.mayGotoSlot(), FunctionPlan.MAY_GOTO_BUDGET);
+            a.storeImm(Width.QWORD, f.mayGotoSlot(), MAX_LOOPS);
         }
         for (int pc = f.start(); pc < f.end(); pc++) {
             Insn insn = plan.insns.get(pc);

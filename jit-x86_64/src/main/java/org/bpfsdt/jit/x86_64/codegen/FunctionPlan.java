@@ -33,9 +33,6 @@ import org.bpfsdt.jit.x86_64.asm.Reg;
 record FunctionPlan(int index, String name, int start, int end, int stackDepth, List<Reg> saved, boolean framed, boolean mayGoto,
                     int localBytes) {
 
-    /** The kernel's {@code BPF_MAX_LOOPS}: iterations a function's may_goto allows per call. */
-    static final int MAY_GOTO_BUDGET = 8 * 1024 * 1024;
-
     FunctionPlan {
         saved = List.copyOf(saved);
     }
