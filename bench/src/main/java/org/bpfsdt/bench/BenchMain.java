@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.bpfsdt.api.EngineInfo;
 import org.bpfsdt.core.runtime.CoreRuntime;
@@ -21,16 +22,23 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * {@code bench/run [SUITE] [JMH options]}: runs one suite, or all, and prints its table with the
  * baselines measured in the same run. Suites: {@code interpreter} ({@link InterpreterBench}),
  * {@code objects} ({@link ObjectLoadBench}), {@code maps} ({@link MapBench}), {@code programs}
- * ({@link ProgramRunBench}, on every engine of this host), {@code all}. The kernel baselines run
- * where the {@code bpf()} syscall works and are left out otherwise.
+ * ({@link ProgramRunBench} on every engine of this host, then {@link JitCompileBench}), {@code sdt}
+ * ({@link SdtBench}), and {@code all}: every suite but {@code interpreter}. The kernel baselines
+ * run where the {@code bpf()} syscall works and are left out otherwise.
  */
 public final class BenchMain {
     private BenchMain() {
     }
 
+    private static final List<String> SUITES = List.of("interpreter", "objects", "maps", "programs", "sdt", "all");
+
     public static void main(String[] args) throws Exception {
         String suite = args.length > 0 && !args[0].startsWith("-") ? args[0] : "all";
         String[] jmh = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        if (!SUITES.contains(suite)) {
+            System.err.println("bench/run: no suite '" + suite + "'; the suites are " + String.join(", ", SUITES));
+            System.exit(2);
+        }
         boolean kernel = KernelBpf.availability().available();
         if (!kernel) {
             System.out.println("kernel baselines left out: " + KernelBpf.availability().reason());
@@ -47,7 +55,7 @@ public final class BenchMain {
         }
         if (suite.equals("programs") || suite.equals("all")) {
             programs(run(ProgramRunBench.class, jmh, kernel));
-            if (jits().length > 0) {
+            if (engines(BenchMain::isJit).length > 0) {
                 compiles(run(JitCompileBench.class, jmh, kernel));
             }
         }
@@ -62,27 +70,26 @@ public final class BenchMain {
             o.exclude(bench.getSimpleName() + "\\.kernel.*");
         }
         if (bench == ProgramRunBench.class) {
-            try (CoreRuntime rt = Yardstick.runtime()) {
-                o.param("engine", rt.engines().stream().filter(EngineInfo::hostNative).map(EngineInfo::name).toArray(String[]::new));
-            }
+            o.param("engine", engines(e -> true));
         }
         if (bench == JitCompileBench.class) {
-            o.param("engine", jits());
+            o.param("engine", engines(BenchMain::isJit));
         }
         if (bench == SdtBench.class) {
-            try (CoreRuntime rt = Yardstick.runtime()) {
-                o.param("engine", rt.engines().stream().filter(e -> e.hostNative() && e.sdtProbes()).map(EngineInfo::name).toArray(String[]::new));
-            }
+            o.param("engine", engines(EngineInfo::sdtProbes));
         }
         return new Runner(o.build()).run();
     }
 
-    /** The JITs whose code runs on this host. */
-    private static String[] jits() {
+    /** The names of the engines of this host's runtime whose code runs here and that {@code which} accepts. */
+    private static String[] engines(Predicate<EngineInfo> which) {
         try (CoreRuntime rt = Yardstick.runtime()) {
-            return rt.engines().stream().filter(e -> e.hostNative() && !e.name().equals(EngineInfo.INTERPRETER))
-                    .map(EngineInfo::name).distinct().toArray(String[]::new);
+            return rt.engines().stream().filter(e -> e.hostNative() && which.test(e)).map(EngineInfo::name).distinct().toArray(String[]::new);
         }
+    }
+
+    private static boolean isJit(EngineInfo e) {
+        return !e.name().equals(EngineInfo.INTERPRETER);
     }
 
     /** Scores by parameter value, then by benchmark method. */

@@ -64,9 +64,9 @@ final class InstructionCount {
                 out.add(Insn.mov64Reg(0, 9));
             }
             if (i.isJump()) {
-                // a jump lands on the target block's counter
+                // a jump lands on the target block's counter (before the r0 = r9 of a block that is an exit)
                 int target = i.jumpTarget(pc);
-                int rel = pos[target] - (leaders.contains(target) ? 1 : 0) - pos[pc] - 1;
+                int rel = pos[target] - 1 - (insns.get(target).isExit() ? 1 : 0) - pos[pc] - 1;
                 i = i.opcode() == GOTOL_OP ? i.withImm(rel) : i.withOff(rel);
             }
             out.add(i);

@@ -66,10 +66,11 @@ public class ProgramRunBench {
         runtime = loaded.runtime();
         prog = loaded.program();
         code = loaded.code();
-        spec = TestRunSpec.data(y.inputBytes()).repeat(REPEAT);
+        byte[] input = y.inputBytes();
+        spec = TestRunSpec.data(input).repeat(REPEAT);
         arena = Arena.ofConfined();
         ContextBuilder xdp = new XdpContexts();
-        ctx = xdp.prepare(prog.type(), TestRunSpec.data(y.inputBytes()), arena).address();
+        ctx = xdp.prepare(prog.type(), TestRunSpec.data(input), arena).address();
         state = runtime.state();
     }
 

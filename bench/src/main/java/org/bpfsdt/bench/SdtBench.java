@@ -1,7 +1,5 @@
 package org.bpfsdt.bench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -70,14 +68,9 @@ public class SdtBench {
             this.observed = observed;
         }
 
-        byte[] objectBytes() throws java.io.IOException {
-            return object.startsWith("sdt_like") ? Files.readAllBytes(Yardstick.shared().resolve("bench/progs").resolve(object)) : testprog(object);
+        byte[] objectBytes() {
+            return object.equals(Yardstick.SDT_LIKE.object) ? Yardstick.SDT_LIKE.objectBytes() : Yardstick.testprog(object);
         }
-    }
-
-    /** An object of the project's {@code testprogs/} ({@code -Dbpfsdt.root}: the repository, set by {@code bench/run}). */
-    static byte[] testprog(String name) throws java.io.IOException {
-        return Files.readAllBytes(Path.of(System.getProperty("bpfsdt.root", "."), "testprogs", name));
     }
 
     @Param
@@ -94,15 +87,13 @@ public class SdtBench {
     private TestRunSpec spec;
 
     @Setup(Level.Trial)
-    public void setUp() throws Exception {
+    public void setUp() {
         runtime = Yardstick.runtime();
         runtime.addLinkProvider(new SdtLinkProvider(), Map.of());
-        ObjectFile obj = ObjectFile.open(probe.objectBytes(), probe.object);
-        obj.programs().forEach(p -> p.setEngine(engine));
-        target = obj.load(runtime);
+        target = Yardstick.load(runtime, probe.objectBytes(), probe.object, engine);
         prog = target.program(probe.program);
         if (probe.observed) {
-            ObjectFile obs = ObjectFile.open(testprog("sdt_overhead_obs.o"), "sdt_overhead_obs.o");
+            ObjectFile obs = ObjectFile.open(Yardstick.testprog("sdt_overhead_obs.o"), "sdt_overhead_obs.o");
             obs.program("obs_store").setEngine(engine).setAttachTarget(prog, null);
             observer = obs.load(runtime);
             link = runtime.linkCreate(LinkSpec.of(observer.program("obs_store"), AttachType.TRACE_SDT));

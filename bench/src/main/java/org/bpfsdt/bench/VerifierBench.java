@@ -1,6 +1,5 @@
 package org.bpfsdt.bench;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -65,7 +64,7 @@ public class VerifierBench {
             Corpus c = Corpus.all().stream().filter(x -> x.name().equals(p[1])).findFirst().orElseThrow();
             request = c.request(0);
         } else {
-            ObjectFile obj = ObjectFile.open(sharedProgs().resolve(p[0] + ".o"));
+            ObjectFile obj = ObjectFile.open(Yardstick.progs().resolve(p[0] + ".o"));
             request = ObjectRequests.of(obj, obj.program(p[1]), 0);
         }
         if (KernelBpf.availability().available()) {
@@ -78,16 +77,6 @@ public class VerifierBench {
         if (kernel != null) {
             kernel.close();
         }
-    }
-
-    static Path sharedProgs() {
-        String shared = System.getProperty("bpfsdt.shared");
-        for (String c : new String[] {shared, "../shared", "../../shared"}) {
-            if (c != null && Path.of(c, "bench", "progs").toFile().isDirectory()) {
-                return Path.of(c, "bench", "progs");
-            }
-        }
-        throw new IllegalStateException("shared/bench/progs not found; set -Dbpfsdt.shared=PATH");
     }
 
     /** bpf-sdt's verifier, rewrites included. */

@@ -41,12 +41,22 @@ enum Yardstick {
         this.input = input;
     }
 
-    static Path shared() {
+    /** The yardstick objects, {@code shared/bench/progs} ({@code -Dbpfsdt.shared}: the shared folder, set by the scripts). */
+    static Path progs() {
+        return shared().resolve("bench/progs");
+    }
+
+    private static Path shared() {
         return Path.of(System.getProperty("bpfsdt.shared", "../shared")).toAbsolutePath().normalize();
     }
 
+    /** An object of the project's {@code testprogs/} ({@code -Dbpfsdt.root}: the repository, set by {@code bench/run}). */
+    static byte[] testprog(String name) {
+        return read(Path.of(System.getProperty("bpfsdt.root", "."), "testprogs", name));
+    }
+
     byte[] objectBytes() {
-        return read(shared().resolve("bench/progs").resolve(object));
+        return read(progs().resolve(object));
     }
 
     byte[] inputBytes() {
@@ -57,7 +67,7 @@ enum Yardstick {
         try {
             return Files.readAllBytes(p);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + p + " (set -Dbpfsdt.shared to the shared folder)", e);
+            throw new UncheckedIOException("cannot read " + p + " (set -Dbpfsdt.shared to the shared folder, -Dbpfsdt.root to the repository)", e);
         }
     }
 
@@ -70,14 +80,19 @@ enum Yardstick {
         return rt;
     }
 
-    /** This yardstick's object loaded into a fresh {@link #runtime()} with every program on {@code engine}. */
-    Loaded load(String engine) {
-        CoreRuntime rt = runtime();
-        ObjectFile obj = ObjectFile.open(objectBytes(), object);
+    /** The object {@code bytes} (named {@code name}) loaded into {@code rt} with every program on {@code engine}. */
+    static LoadedObject load(CoreRuntime rt, byte[] bytes, String name, String engine) {
+        ObjectFile obj = ObjectFile.open(bytes, name);
         for (ObjectProgram p : obj.programs()) {
             p.setEngine(engine);
         }
-        LoadedObject loaded = obj.load(rt);
+        return obj.load(rt);
+    }
+
+    /** This yardstick's object loaded into a fresh {@link #runtime()} with every program on {@code engine}. */
+    Loaded load(String engine) {
+        CoreRuntime rt = runtime();
+        LoadedObject loaded = load(rt, objectBytes(), object, engine);
         BpfProgram prog = loaded.program(program);
         ProgramEngine code = rt.engineResolution().programs().stream()
                 .filter(pe -> pe.code().id() == prog.info().id()).findFirst().orElseThrow();

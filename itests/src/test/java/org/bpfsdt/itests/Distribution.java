@@ -21,19 +21,27 @@ final class Distribution {
     }
 
     static Path examples() {
-        return Path.of(System.getProperty("bpfsdt.root", "..")).resolve("examples").toAbsolutePath().normalize();
+        return inRepository("examples");
     }
 
     static Path testprogs() {
-        return Path.of(System.getProperty("bpfsdt.root", "..")).resolve("testprogs").toAbsolutePath().normalize();
+        return inRepository("testprogs");
     }
 
     static Path packet() {
-        return Path.of(System.getProperty("bpfsdt.shared", "../../shared")).resolve("bench/inputs/pkt_tcp4.bin").toAbsolutePath().normalize();
+        return inShared("bench/inputs/pkt_tcp4.bin");
     }
 
     static Path conformance() {
-        return Path.of(System.getProperty("bpfsdt.shared", "../../shared")).resolve("conformance").toAbsolutePath().normalize();
+        return inShared("conformance");
+    }
+
+    private static Path inRepository(String path) {
+        return Path.of(System.getProperty("bpfsdt.root", "..")).resolve(path).toAbsolutePath().normalize();
+    }
+
+    private static Path inShared(String path) {
+        return Path.of(System.getProperty("bpfsdt.shared", "../../shared")).resolve(path).toAbsolutePath().normalize();
     }
 
     /** bpf-sdt's bundles (also the command line's module path). */

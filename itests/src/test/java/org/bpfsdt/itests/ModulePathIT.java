@@ -55,10 +55,8 @@ class ModulePathIT {
     /** The verifier and the maps are found through their modules' {@code provides}, as the runtime finds them. */
     @Test
     void aClangObjectLoadsVerifiedAndRunsWithItsMaps() throws Exception {
-        Path root = Distribution.examples().getParent();
-        Path packet = Distribution.conformance().resolveSibling("bench").resolve("inputs/pkt_tcp4.bin");
-        ConsoleProcess.Result r = run(List.of(), "prog", "run", root.resolve("testprogs/map_array.o").toString(), "--prog", "array_ops",
-                "--data-in", packet.toString());
+        ConsoleProcess.Result r = run(List.of(), "prog", "run", Distribution.testprogs().resolve("map_array.o").toString(),
+                "--prog", "array_ops", "--data-in", Distribution.packet().toString());
         assertEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("retval 64"), r.output());
         assertTrue(r.output().contains("map counters: ARRAY") && r.output().contains("  1 = 64"), r.output());

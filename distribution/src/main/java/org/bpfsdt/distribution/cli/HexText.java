@@ -26,7 +26,7 @@ final class HexText {
             if (token.isEmpty()) {
                 continue;
             }
-            String digits = token.startsWith("0x") || token.startsWith("0X") ? token.substring(2) : token;
+            String digits = digits(token);
             if (!HEX.matcher(digits).matches() || digits.length() % 2 != 0) {
                 throw BpfException.einval("'" + token + "' is not hex bytes (write bytes as two hex digits each, e.g. 'aa bb 11')");
             }

@@ -97,8 +97,8 @@ public final class FelixLauncher {
         return Optional.empty();
     }
 
-    /** The framework properties: the launcher's, then the caller's on top. */
-    static Map<String, String> frameworkProperties(LaunchSettings settings) {
+    /** The framework properties: its cache and FileInstall on the drop-in folder. */
+    private static Map<String, String> frameworkProperties(LaunchSettings settings) {
         Map<String, String> p = new HashMap<>();
         p.put(Constants.FRAMEWORK_STORAGE, settings.storage().toString());
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -106,7 +106,6 @@ public final class FelixLauncher {
         p.put("felix.fileinstall.poll", "500");
         p.put("felix.fileinstall.noInitialDelay", "true");
         p.put("felix.fileinstall.bundles.new.start", "true");
-        p.putAll(settings.properties());
         return p;
     }
 
@@ -133,7 +132,7 @@ public final class FelixLauncher {
         boolean temporaryCache = !options.containsKey("--cache");
         Path storage = temporaryCache ? Files.createTempDirectory("bpfsdt-felix-") : Path.of(options.get("--cache"));
         Path dropins = options.containsKey("--dropins") ? Path.of(options.get("--dropins")) : layout.dropins();
-        LaunchSettings settings = new LaunchSettings(layout, dropins, storage, !options.containsKey("--no-shell"), Map.of());
+        LaunchSettings settings = new LaunchSettings(layout, dropins, storage, !options.containsKey("--no-shell"));
         if (System.console() == null || !System.console().isTerminal()) {
             // commands come from a pipe or a file: a dumb terminal, without JLine's warning about it
             System.setProperty("org.jline.terminal.dumb", "true");
