@@ -1,6 +1,5 @@
 package org.bpfsdt.bench;
 
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.bpfsdt.api.AttachType;
@@ -9,7 +8,6 @@ import org.bpfsdt.api.BpfProgram;
 import org.bpfsdt.api.LinkSpec;
 import org.bpfsdt.api.TestRunSpec;
 import org.bpfsdt.core.runtime.CoreRuntime;
-import org.bpfsdt.links.SdtLinkProvider;
 import org.bpfsdt.loader.LoadedObject;
 import org.bpfsdt.loader.ObjectFile;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -89,7 +87,6 @@ public class SdtBench {
     @Setup(Level.Trial)
     public void setUp() {
         runtime = Yardstick.runtime();
-        runtime.addLinkProvider(new SdtLinkProvider(), Map.of());
         target = Yardstick.load(runtime, probe.objectBytes(), probe.object, engine);
         prog = target.program(probe.program);
         if (probe.observed) {

@@ -4,18 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.ServiceLoader;
 
 import org.bpfsdt.api.BpfProgram;
-import org.bpfsdt.api.spi.JitCompiler;
 import org.bpfsdt.core.engine.ProgramEngine;
 import org.bpfsdt.core.runtime.CoreRuntime;
+import org.bpfsdt.core.runtime.ServiceLoaderRuntime;
 import org.bpfsdt.loader.LoadedObject;
 import org.bpfsdt.loader.ObjectFile;
 import org.bpfsdt.loader.ObjectProgram;
-import org.bpfsdt.maps.StandardMapProvider;
-import org.bpfsdt.verifier.BpfVerifier;
 
 /**
  * The shared yardstick programs ({@code ../shared/bench/progs}) with the inputs their README
@@ -71,13 +67,9 @@ enum Yardstick {
         }
     }
 
-    /** A runtime with the verifier, the maps and every JIT found by {@link ServiceLoader}. */
+    /** The runtime users get outside OSGi: verifier, maps, links and every JIT found by {@link java.util.ServiceLoader}. */
     static CoreRuntime runtime() {
-        CoreRuntime rt = new CoreRuntime();
-        rt.addVerifier(new BpfVerifier(), Map.of());
-        rt.addMapProvider(new StandardMapProvider(), Map.of());
-        ServiceLoader.load(JitCompiler.class).forEach(j -> rt.addJit(j, Map.of()));
-        return rt;
+        return new ServiceLoaderRuntime();
     }
 
     /** The object {@code bytes} (named {@code name}) loaded into {@code rt} with every program on {@code engine}. */
